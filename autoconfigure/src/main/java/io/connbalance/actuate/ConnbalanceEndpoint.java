@@ -1,0 +1,188 @@
+package io.connbalance.actuate;
+
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+import io.connbalance.balance.ServiceBalancer;
+import io.connbalance.balance.ServiceBalancers;
+import io.connbalance.pod.Pod;
+import io.connbalance.pod.PodState;
+import io.connbalance.pod.ServiceTarget;
+import io.connbalance.refresh.PodRefresher;
+import io.connbalance.refresh.RefreshStatus;
+import io.connbalance.stats.ConnectionCounter;
+import io.connbalance.stats.PodStats;
+
+import org.springframework.boot.actuate.endpoint.OperationResponseBody;
+import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
+import org.springframework.boot.actuate.endpoint.annotation.ReadOperation;
+import org.springframework.boot.actuate.endpoint.annotation.Selector;
+
+/**
+ * {@code /actuator/connbalance}: for each service, its pods and how connections and
+ * requests are spread over them.
+ */
+@Endpoint(id = "connbalance")
+public class ConnbalanceEndpoint {
+
+	private final Map<String, ServiceTarget> targets;
+
+	private final ServiceBalancers balancers;
+
+	private final PodRefresher refresher;
+
+	private final List<ConnectionCounter> counters;
+
+	/**
+	 * Creates the endpoint.
+	 * @param targets the configured services
+	 * @param balancers the balancers
+	 * @param refresher the refresher
+	 * @param counters the connection counters of the client kinds present
+	 */
+	public ConnbalanceEndpoint(List<ServiceTarget> targets, ServiceBalancers balancers, PodRefresher refresher,
+			List<ConnectionCounter> counters) {
+		Map<String, ServiceTarget> byKey = new TreeMap<>();
+		targets.forEach((target) -> byKey.put(target.key(), target));
+		this.targets = byKey;
+		this.balancers = balancers;
+		this.refresher = refresher;
+		this.counters = List.copyOf(counters);
+	}
+
+	/**
+	 * Every service, sorted by key.
+	 * @return the descriptor
+	 */
+	@ReadOperation
+	public ServicesDescriptor services() {
+		Map<String, ServiceDescriptor> services = new LinkedHashMap<>();
+		this.targets.keySet().forEach((key) -> services.put(key, service(key)));
+		return new ServicesDescriptor(services);
+	}
+
+	/**
+	 * One service.
+	 * @param service the service key
+	 * @return the descriptor, or {@code null} (404) for an unknown service
+	 */
+	@ReadOperation
+	public ServiceDescriptor service(@Selector String service) {
+		ServiceTarget target = this.targets.get(service);
+		ServiceBalancer balancer = this.balancers.get(service);
+		if (target == null || balancer == null) {
+			return null;
+		}
+		List<PodStats> pods = balancer.pods();
+		long total = pods.stream().mapToLong(PodStats::total).sum();
+		List<PodDescriptor> descriptors = new ArrayList<>(pods.size());
+		double largestShare = 0;
+		for (PodStats stats : pods) {
+			double share = (total > 0) ? (double) stats.total() / total : 0;
+			largestShare = Math.max(largestShare, share);
+			descriptors.add(pod(service, stats, share));
+		}
+		double imbalance = (total > 0) ? largestShare * pods.size() : 1.0;
+		RefreshStatus status = this.refresher.status(service);
+		Instant lastRefresh = (status.lastRefresh() != null) ? status.lastRefresh().truncatedTo(ChronoUnit.MILLIS)
+				: null;
+		return new ServiceDescriptor(target.serviceId(), balancer.strategy().name(), status.source(), lastRefresh,
+				status.refreshes(), round(imbalance), descriptors);
+	}
+
+	private PodDescriptor pod(String service, PodStats stats, double share) {
+		Pod pod = stats.pod();
+		int http = 0;
+		int grpc = 0;
+		int jdbc = 0;
+		for (ConnectionCounter counter : this.counters) {
+			int open = counter.openConnections(service, pod);
+			switch (counter.kind()) {
+				case "http" -> http += open;
+				case "grpc" -> grpc += open;
+				case "jdbc" -> jdbc += open;
+				default -> {
+				}
+			}
+		}
+		String state = stats.isRetired() ? PodState.DRAINING.value() : pod.state().value();
+		return new PodDescriptor(pod.name(), pod.host(), pod.port(), pod.zone(), state,
+				new Connections(http, grpc, jdbc, http + grpc + jdbc),
+				new Requests(stats.total(), stats.inFlight(), stats.failed()), round(share));
+	}
+
+	private static double round(double value) {
+		return Math.round(value * 1000) / 1000.0;
+	}
+
+	/**
+	 * The endpoint's whole answer.
+	 *
+	 * @param services each service by key
+	 */
+	public record ServicesDescriptor(Map<String, ServiceDescriptor> services) implements OperationResponseBody {
+
+	}
+
+	/**
+	 * One service.
+	 *
+	 * @param serviceId the discovery service id
+	 * @param strategy the balancing strategy
+	 * @param source where the pods came from ({@code kubernetes}, {@code simple}, ...)
+	 * @param lastRefresh when discovery last succeeded
+	 * @param refreshes how many times discovery has succeeded
+	 * @param imbalance the largest share divided by the fair share (1.0 is even)
+	 * @param pods the pods, sorted by name, including those still draining
+	 */
+	public record ServiceDescriptor(String serviceId, String strategy, String source, Instant lastRefresh,
+			long refreshes, double imbalance, List<PodDescriptor> pods) implements OperationResponseBody {
+
+	}
+
+	/**
+	 * One pod.
+	 *
+	 * @param name the pod name
+	 * @param host the address
+	 * @param port the port
+	 * @param zone the zone, or {@code null}
+	 * @param state {@code ready}, {@code draining} or {@code ejected}
+	 * @param connections connections open to it now
+	 * @param requests request counts
+	 * @param share its fraction of the service's requests
+	 */
+	public record PodDescriptor(String name, String host, int port, String zone, String state,
+			Connections connections, Requests requests, double share) {
+
+	}
+
+	/**
+	 * Connections open to a pod, by client kind.
+	 *
+	 * @param http HTTP connections (WebClient and RestClient)
+	 * @param grpc gRPC subchannels that are ready
+	 * @param jdbc JDBC connections
+	 * @param total the sum
+	 */
+	public record Connections(int http, int grpc, int jdbc, int total) {
+
+	}
+
+	/**
+	 * Requests to a pod.
+	 *
+	 * @param total started so far
+	 * @param inFlight started and not finished
+	 * @param failed ended with an error or a server error status
+	 */
+	public record Requests(long total, int inFlight, long failed) {
+
+	}
+
+}

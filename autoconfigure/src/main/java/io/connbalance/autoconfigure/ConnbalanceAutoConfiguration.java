@@ -1,0 +1,88 @@
+package io.connbalance.autoconfigure;
+
+import java.time.Clock;
+
+import io.connbalance.balance.BalancingStrategy;
+import io.connbalance.balance.ServiceBalancers;
+import io.connbalance.discovery.DiscoveryClientPodSource;
+import io.connbalance.discovery.PodSource;
+import io.connbalance.pod.PodRegistry;
+import io.connbalance.pod.ServiceTarget;
+import io.connbalance.refresh.PodRefresher;
+
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.cloud.client.discovery.DiscoveryClient;
+import org.springframework.cloud.client.discovery.composite.CompositeDiscoveryClientAutoConfiguration;
+import org.springframework.cloud.client.discovery.event.HeartbeatEvent;
+import org.springframework.cloud.client.discovery.simple.SimpleDiscoveryClientAutoConfiguration;
+import org.springframework.context.ApplicationListener;
+import org.springframework.context.annotation.Bean;
+
+/**
+ * The core of connbalance: resolved settings, the pod registry fed by discovery, its
+ * refresher, and a balancer per service. Client bindings build on these.
+ */
+@AutoConfiguration(
+		after = { CompositeDiscoveryClientAutoConfiguration.class, SimpleDiscoveryClientAutoConfiguration.class })
+@ConditionalOnConnbalanceEnabled
+@EnableConfigurationProperties(ConnbalanceProperties.class)
+public final class ConnbalanceAutoConfiguration {
+
+	@Bean
+	@ConditionalOnMissingBean
+	ConnbalanceSettings connbalanceSettings(ConnbalanceProperties properties) {
+		return ConnbalanceSettings.of(properties);
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	PodRegistry connbalancePodRegistry(ConnbalanceSettings settings) {
+		return new PodRegistry(settings.services().stream().map(ServiceTarget::key).toList());
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	ServiceBalancers connbalanceServiceBalancers(PodRegistry registry, ConnbalanceSettings settings) {
+		return new ServiceBalancers(registry, (key) -> settings.services()
+			.stream()
+			.filter((target) -> target.key().equals(key))
+			.findFirst()
+			.map((target) -> BalancingStrategy.create(target.strategy()))
+			.orElseThrow());
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	PodSource connbalancePodSource(ObjectProvider<DiscoveryClient> discoveryClient) {
+		DiscoveryClient client = discoveryClient.getIfAvailable();
+		if (client == null) {
+			throw new InvalidConfigurationException("spring.cloud.discovery.enabled",
+					"connbalance finds pods through a Spring Cloud DiscoveryClient and there is none",
+					"Add spring-cloud-kubernetes-client-discovery (in a cluster), list pods under "
+							+ "spring.cloud.discovery.client.simple.instances (locally), or define a PodSource bean.");
+		}
+		return new DiscoveryClientPodSource(client);
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	PodRefresher connbalancePodRefresher(PodRegistry registry, PodSource source, ConnbalanceSettings settings,
+			ObjectProvider<Clock> clock) {
+		return new PodRefresher(registry, source, settings.services(), settings.refreshInterval(),
+				clock.getIfAvailable(Clock::systemUTC));
+	}
+
+	@Bean
+	RefresherLifecycle connbalanceRefresherLifecycle(PodRefresher refresher) {
+		return new RefresherLifecycle(refresher);
+	}
+
+	@Bean
+	ApplicationListener<HeartbeatEvent> connbalanceDiscoveryChangeListener(PodRefresher refresher) {
+		return (event) -> refresher.refreshSoon();
+	}
+
+}

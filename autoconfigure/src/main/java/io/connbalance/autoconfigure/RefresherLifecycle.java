@@ -1,0 +1,42 @@
+package io.connbalance.autoconfigure;
+
+import io.connbalance.refresh.PodRefresher;
+
+import org.springframework.context.SmartLifecycle;
+
+/**
+ * Starts the refresher early, so pods are known before the application serves or sends
+ * anything, and stops it on shutdown.
+ */
+class RefresherLifecycle implements SmartLifecycle {
+
+	/** Before web servers and messaging containers start. */
+	static final int PHASE = Integer.MIN_VALUE + 1000;
+
+	private final PodRefresher refresher;
+
+	RefresherLifecycle(PodRefresher refresher) {
+		this.refresher = refresher;
+	}
+
+	@Override
+	public void start() {
+		this.refresher.start();
+	}
+
+	@Override
+	public void stop() {
+		this.refresher.stop();
+	}
+
+	@Override
+	public boolean isRunning() {
+		return this.refresher.isRunning();
+	}
+
+	@Override
+	public int getPhase() {
+		return PHASE;
+	}
+
+}

@@ -1,0 +1,59 @@
+package io.connbalance.balance;
+
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.function.Function;
+
+import io.connbalance.pod.PodRegistry;
+import io.connbalance.pod.ServicePods;
+
+/**
+ * The balancers of all configured services, kept in step with the pod registry.
+ */
+public final class ServiceBalancers implements PodRegistry.Listener {
+
+	private final Map<String, ServiceBalancer> balancers;
+
+	/**
+	 * Creates a balancer per service and subscribes them to the registry.
+	 * @param registry the pod registry
+	 * @param strategies the strategy for a service key
+	 */
+	public ServiceBalancers(PodRegistry registry, Function<String, BalancingStrategy> strategies) {
+		Map<String, ServiceBalancer> byService = new LinkedHashMap<>();
+		for (String service : registry.services()) {
+			ServiceBalancer balancer = new ServiceBalancer(service, strategies.apply(service));
+			balancer.update(registry.get(service));
+			byService.put(service, balancer);
+		}
+		this.balancers = Map.copyOf(byService);
+		registry.addListener(this);
+	}
+
+	/**
+	 * The balancer of a service.
+	 * @param service the service key (for HTTP, the URL's host)
+	 * @return the balancer, or {@code null} when the service is not configured
+	 */
+	public ServiceBalancer get(String service) {
+		return (service != null) ? this.balancers.get(service) : null;
+	}
+
+	/**
+	 * Every balancer.
+	 * @return the balancers
+	 */
+	public Collection<ServiceBalancer> all() {
+		return this.balancers.values();
+	}
+
+	@Override
+	public void podsChanged(ServicePods previous, ServicePods current) {
+		ServiceBalancer balancer = this.balancers.get(current.service());
+		if (balancer != null) {
+			balancer.update(current);
+		}
+	}
+
+}

@@ -1,0 +1,71 @@
+package io.connbalance.http;
+
+import java.util.concurrent.TimeUnit;
+
+import org.apache.hc.client5.http.config.ConnectionConfig;
+import org.apache.hc.client5.http.impl.classic.CloseableHttpClient;
+import org.apache.hc.client5.http.impl.classic.HttpClients;
+import org.apache.hc.client5.http.impl.io.PoolingHttpClientConnectionManager;
+import org.apache.hc.client5.http.impl.io.PoolingHttpClientConnectionManagerBuilder;
+import org.apache.hc.core5.io.CloseMode;
+import org.apache.hc.core5.pool.PoolStats;
+
+import org.springframework.http.client.ClientHttpRequestFactory;
+import org.springframework.http.client.HttpComponentsClientHttpRequestFactory;
+
+/**
+ * An Apache HttpClient 5 client with a connection pool of its own for one pod; open
+ * connections are read from the pool's statistics.
+ */
+public final class HttpComponentsPodClient implements PodClient {
+
+	private final PoolingHttpClientConnectionManager connectionManager;
+
+	private final CloseableHttpClient httpClient;
+
+	private final HttpComponentsClientHttpRequestFactory requestFactory;
+
+	/**
+	 * Creates the client; no connection opens before the first request.
+	 * @param options the client settings
+	 */
+	public HttpComponentsPodClient(ClientOptions options) {
+		ConnectionConfig.Builder connection = ConnectionConfig.custom();
+		if (options.connectTimeout() != null) {
+			connection.setConnectTimeout(options.connectTimeout().toMillis(), TimeUnit.MILLISECONDS);
+		}
+		if (options.readTimeout() != null) {
+			connection.setSocketTimeout((int) options.readTimeout().toMillis(), TimeUnit.MILLISECONDS);
+		}
+		this.connectionManager = PoolingHttpClientConnectionManagerBuilder.create()
+			.setMaxConnTotal(options.maxConnectionsPerPod())
+			.setMaxConnPerRoute(options.maxConnectionsPerPod())
+			.setDefaultConnectionConfig(connection.build())
+			.build();
+		this.httpClient = HttpClients.custom()
+			.setConnectionManager(this.connectionManager)
+			.disableCookieManagement()
+			.build();
+		this.requestFactory = new HttpComponentsClientHttpRequestFactory(this.httpClient);
+	}
+
+	/**
+	 * The request factory that sends requests over this pod's pool.
+	 * @return the request factory
+	 */
+	public ClientHttpRequestFactory requestFactory() {
+		return this.requestFactory;
+	}
+
+	@Override
+	public int openConnections() {
+		PoolStats stats = this.connectionManager.getTotalStats();
+		return stats.getLeased() + stats.getAvailable();
+	}
+
+	@Override
+	public void close() {
+		this.httpClient.close(CloseMode.GRACEFUL);
+	}
+
+}

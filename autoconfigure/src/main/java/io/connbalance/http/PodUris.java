@@ -1,0 +1,47 @@
+package io.connbalance.http;
+
+import java.net.URI;
+
+import io.connbalance.balance.ServiceBalancer;
+import io.connbalance.balance.ServiceBalancers;
+import io.connbalance.pod.Pod;
+
+/**
+ * Maps {@code http://<service key>/...} to a pod's address.
+ */
+final class PodUris {
+
+	private PodUris() {
+	}
+
+	/**
+	 * The balancer for a URI whose host is a configured service key, {@code null} for any
+	 * other URI, which passes through untouched.
+	 */
+	static ServiceBalancer balancerFor(ServiceBalancers balancers, URI uri) {
+		return "http".equalsIgnoreCase(uri.getScheme()) ? balancers.get(uri.getHost()) : null;
+	}
+
+	/**
+	 * The URI with its host and port replaced by the pod's; path, query and fragment are
+	 * kept as encoded.
+	 */
+	static URI rewrite(URI uri, Pod pod) {
+		StringBuilder result = new StringBuilder(64).append(uri.getScheme()).append("://");
+		if (uri.getRawUserInfo() != null) {
+			result.append(uri.getRawUserInfo()).append('@');
+		}
+		result.append(pod.address());
+		if (uri.getRawPath() != null) {
+			result.append(uri.getRawPath());
+		}
+		if (uri.getRawQuery() != null) {
+			result.append('?').append(uri.getRawQuery());
+		}
+		if (uri.getRawFragment() != null) {
+			result.append('#').append(uri.getRawFragment());
+		}
+		return URI.create(result.toString());
+	}
+
+}

@@ -1,0 +1,95 @@
+package io.connbalance.http;
+
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import io.connbalance.balance.ServiceBalancer;
+import io.connbalance.balance.ServiceBalancers;
+import io.connbalance.stats.PodStats;
+import reactor.core.publisher.Mono;
+
+import org.springframework.web.reactive.function.client.ClientRequest;
+import org.springframework.web.reactive.function.client.ClientResponse;
+import org.springframework.web.reactive.function.client.ExchangeFilterFunction;
+import org.springframework.web.reactive.function.client.ExchangeFunction;
+
+/**
+ * Sends each WebClient request for {@code http://<service key>/...} to one pod, chosen
+ * per request, over that pod's own keep-alive pool. Other requests pass through.
+ * <p>
+ * A request counts as in flight until its response body has been read or released.
+ */
+public final class ServiceExchangeFilterFunction implements ExchangeFilterFunction {
+
+	private final ServiceBalancers balancers;
+
+	private final PodClients<ReactorPodClient> clients;
+
+	/**
+	 * Creates the filter.
+	 * @param balancers the balancers
+	 * @param clients the per-pod clients
+	 */
+	public ServiceExchangeFilterFunction(ServiceBalancers balancers, PodClients<ReactorPodClient> clients) {
+		this.balancers = balancers;
+		this.clients = clients;
+	}
+
+	@Override
+	public Mono<ClientResponse> filter(ClientRequest request, ExchangeFunction next) {
+		ServiceBalancer balancer = PodUris.balancerFor(this.balancers, request.url());
+		if (balancer == null) {
+			return next.exchange(request);
+		}
+		return Mono.defer(() -> exchange(balancer, request));
+	}
+
+	private Mono<ClientResponse> exchange(ServiceBalancer balancer, ClientRequest request) {
+		PodStats pod = balancer.acquire();
+		Completion completion = new Completion(pod);
+		ClientRequest podRequest = ClientRequest.from(request).url(PodUris.rewrite(request.url(), pod.pod())).build();
+		return this.clients.get(balancer.service(), pod)
+			.exchangeFunction()
+			.exchange(podRequest)
+			.map((response) -> completion.responded(response))
+			.doOnError((ex) -> completion.end(true))
+			.doOnCancel(completion::cancelled);
+	}
+
+	/**
+	 * Ends a request's count exactly once, when its body is done.
+	 */
+	private static final class Completion {
+
+		private final PodStats pod;
+
+		private final AtomicBoolean ended = new AtomicBoolean();
+
+		private volatile boolean responded;
+
+		private volatile boolean serverError;
+
+		Completion(PodStats pod) {
+			this.pod = pod;
+		}
+
+		ClientResponse responded(ClientResponse response) {
+			this.responded = true;
+			this.serverError = response.statusCode().is5xxServerError();
+			return response.mutate().body((body) -> body.doFinally((signal) -> end(this.serverError))).build();
+		}
+
+		void cancelled() {
+			if (!this.responded) {
+				end(false);
+			}
+		}
+
+		void end(boolean failure) {
+			if (this.ended.compareAndSet(false, true)) {
+				this.pod.end(failure);
+			}
+		}
+
+	}
+
+}
