@@ -1,0 +1,106 @@
+package io.connbalance.testsupport;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+
+/**
+ * A real HTTP server standing in for one pod: it listens on its own loopback address,
+ * answers {@code /whoami} with its name, {@code /slow?ms=N} after a delay, and counts what
+ * it served.
+ */
+public final class PodServer implements AutoCloseable {
+
+	private final String name;
+
+	private final HttpServer server;
+
+	private final ExecutorService executor = Executors.newCachedThreadPool();
+
+	private final AtomicLong served = new AtomicLong();
+
+	private final AtomicInteger active = new AtomicInteger();
+
+	private PodServer(String name, String host, int port) throws IOException {
+		this.name = name;
+		this.server = HttpServer.create(new InetSocketAddress(host, port), 200);
+		this.server.createContext("/", this::handle);
+		this.server.setExecutor(this.executor);
+		this.server.start();
+	}
+
+	/**
+	 * Starts a pod server.
+	 * @param name the pod name it answers with
+	 * @param host its loopback address, such as {@code 127.0.0.2}
+	 * @param port the port (0 for any)
+	 * @return the running server
+	 * @throws IOException if it cannot bind
+	 */
+	public static PodServer start(String name, String host, int port) throws IOException {
+		return new PodServer(name, host, port);
+	}
+
+	private void handle(HttpExchange exchange) throws IOException {
+		this.active.incrementAndGet();
+		try {
+			exchange.getRequestBody().readAllBytes();
+			String query = exchange.getRequestURI().getQuery();
+			if (exchange.getRequestURI().getPath().startsWith("/slow") && query != null && query.startsWith("ms=")) {
+				Thread.sleep(Long.parseLong(query.substring(3)));
+			}
+			this.served.incrementAndGet();
+			byte[] body = this.name.getBytes(StandardCharsets.UTF_8);
+			exchange.getResponseHeaders().add("Content-Type", "text/plain");
+			exchange.sendResponseHeaders(200, body.length);
+			try (OutputStream out = exchange.getResponseBody()) {
+				out.write(body);
+			}
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			exchange.sendResponseHeaders(503, -1);
+		}
+		finally {
+			this.active.decrementAndGet();
+			exchange.close();
+		}
+	}
+
+	public String name() {
+		return this.name;
+	}
+
+	public String host() {
+		return this.server.getAddress().getHostString();
+	}
+
+	public int port() {
+		return this.server.getAddress().getPort();
+	}
+
+	/** Requests answered so far. */
+	public long served() {
+		return this.served.get();
+	}
+
+	/** Requests being handled now. */
+	public int active() {
+		return this.active.get();
+	}
+
+	@Override
+	public void close() {
+		this.server.stop(0);
+		this.executor.shutdownNow();
+	}
+
+}

@@ -1,0 +1,90 @@
+package io.connbalance.testsupport;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+
+/**
+ * What kube-proxy does for a ClusterIP Service, in user space: each new TCP connection to
+ * the virtual address is forwarded to one backend picked at random, for the connection's
+ * whole life.
+ */
+public final class RandomL4Forwarder implements AutoCloseable {
+
+	private final ServerSocket serverSocket;
+
+	private final List<InetSocketAddress> backends;
+
+	private final Random random;
+
+	private final ExecutorService executor = Executors.newCachedThreadPool();
+
+	/**
+	 * Starts forwarding from 127.0.0.1 on a free port.
+	 * @param backends the backends
+	 * @param seed the seed of the per-connection choice
+	 * @throws IOException if it cannot bind
+	 */
+	public RandomL4Forwarder(List<InetSocketAddress> backends, long seed) throws IOException {
+		this.backends = List.copyOf(backends);
+		this.random = new Random(seed);
+		this.serverSocket = new ServerSocket(0, 100, InetAddress.getLoopbackAddress());
+		this.executor.execute(this::accept);
+	}
+
+	public int port() {
+		return this.serverSocket.getLocalPort();
+	}
+
+	private void accept() {
+		while (!this.serverSocket.isClosed()) {
+			try {
+				Socket client = this.serverSocket.accept();
+				InetSocketAddress backend = this.backends.get(this.random.nextInt(this.backends.size()));
+				Socket upstream = new Socket(backend.getAddress(), backend.getPort());
+				this.executor.execute(() -> pipe(client, upstream));
+				this.executor.execute(() -> pipe(upstream, client));
+			}
+			catch (IOException ex) {
+				// closed, or a backend refused: the client sees its connection drop
+			}
+		}
+	}
+
+	private static void pipe(Socket from, Socket to) {
+		try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
+			in.transferTo(out);
+		}
+		catch (IOException ex) {
+			// connection closed
+		}
+		finally {
+			closeQuietly(from);
+			closeQuietly(to);
+		}
+	}
+
+	private static void closeQuietly(Socket socket) {
+		try {
+			socket.close();
+		}
+		catch (IOException ex) {
+			// already closed
+		}
+	}
+
+	@Override
+	public void close() throws IOException {
+		this.serverSocket.close();
+		this.executor.shutdownNow();
+	}
+
+}
