@@ -50,6 +50,8 @@ public final class RandomL4Forwarder implements AutoCloseable {
 				Socket client = this.serverSocket.accept();
 				InetSocketAddress backend = this.backends.get(this.random.nextInt(this.backends.size()));
 				Socket upstream = new Socket(backend.getAddress(), backend.getPort());
+				client.setTcpNoDelay(true);
+				upstream.setTcpNoDelay(true);
 				this.executor.execute(() -> pipe(client, upstream));
 				this.executor.execute(() -> pipe(upstream, client));
 			}
