@@ -1,25 +1,15 @@
 package io.connbalance.autoconfigure;
 
-import io.connbalance.balance.ServiceBalancer;
 import io.connbalance.balance.ServiceBalancers;
-import io.connbalance.loadbalancer.ServiceLoadBalancer;
-import io.connbalance.loadbalancer.ServiceLoadBalancerLifecycle;
 
-import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
-import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.cloud.client.ServiceInstance;
 import org.springframework.cloud.client.loadbalancer.LoadBalancerLifecycle;
 import org.springframework.cloud.loadbalancer.annotation.LoadBalancerClients;
 import org.springframework.cloud.loadbalancer.core.ReactorLoadBalancer;
-import org.springframework.cloud.loadbalancer.core.RoundRobinLoadBalancer;
-import org.springframework.cloud.loadbalancer.core.ServiceInstanceListSupplier;
 import org.springframework.cloud.loadbalancer.support.LoadBalancerClientFactory;
-import org.springframework.context.annotation.Bean;
-import org.springframework.context.annotation.Configuration;
-import org.springframework.core.env.Environment;
 
 /**
  * Makes Spring Cloud LoadBalancer ({@code @LoadBalanced} clients) choose among
@@ -31,39 +21,10 @@ import org.springframework.core.env.Environment;
 @ConditionalOnConnbalanceEnabled
 @ConditionalOnClass({ ReactorLoadBalancer.class, LoadBalancerClientFactory.class })
 @ConditionalOnBean(ServiceBalancers.class)
-@LoadBalancerClients(defaultConfiguration = ConnbalanceLoadBalancerAutoConfiguration.ServiceLoadBalancerConfiguration.class)
+@LoadBalancerClients(defaultConfiguration = ServiceLoadBalancerConfiguration.class)
 public final class ConnbalanceLoadBalancerAutoConfiguration {
 
-	/**
-	 * The configuration of each LoadBalancer client context.
-	 */
-	@Configuration(proxyBeanMethods = false)
-	static class ServiceLoadBalancerConfiguration {
-
-		@Bean
-		@ConditionalOnMissingBean
-		ReactorLoadBalancer<ServiceInstance> connbalanceReactorLoadBalancer(Environment environment,
-				LoadBalancerClientFactory factory, ObjectProvider<ServiceBalancers> balancers) {
-			String name = LoadBalancerClientFactory.getName(environment);
-			ServiceBalancer balancer = balancer(balancers, name);
-			if (balancer != null) {
-				return new ServiceLoadBalancer(balancer);
-			}
-			return new RoundRobinLoadBalancer(factory.getLazyProvider(name, ServiceInstanceListSupplier.class), name);
-		}
-
-		@Bean
-		LoadBalancerLifecycle<Object, Object, ServiceInstance> connbalanceLoadBalancerLifecycle(
-				Environment environment, ObjectProvider<ServiceBalancers> balancers) {
-			ServiceBalancer balancer = balancer(balancers, LoadBalancerClientFactory.getName(environment));
-			return (balancer != null) ? new ServiceLoadBalancerLifecycle(balancer) : new NoOpLifecycle();
-		}
-
-		private static ServiceBalancer balancer(ObjectProvider<ServiceBalancers> balancers, String name) {
-			ServiceBalancers all = balancers.getIfAvailable();
-			return (all != null) ? all.get(name) : null;
-		}
-
+	private ConnbalanceLoadBalancerAutoConfiguration() {
 	}
 
 	/**

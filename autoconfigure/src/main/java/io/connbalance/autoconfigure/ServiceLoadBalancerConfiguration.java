@@ -1,0 +1,52 @@
+package io.connbalance.autoconfigure;
+
+import io.connbalance.balance.ServiceBalancer;
+import io.connbalance.balance.ServiceBalancers;
+import io.connbalance.loadbalancer.ServiceLoadBalancer;
+import io.connbalance.loadbalancer.ServiceLoadBalancerLifecycle;
+
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.cloud.client.ServiceInstance;
+import org.springframework.cloud.client.loadbalancer.LoadBalancerLifecycle;
+import org.springframework.cloud.loadbalancer.core.ReactorLoadBalancer;
+import org.springframework.cloud.loadbalancer.core.RoundRobinLoadBalancer;
+import org.springframework.cloud.loadbalancer.core.ServiceInstanceListSupplier;
+import org.springframework.cloud.loadbalancer.support.LoadBalancerClientFactory;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.core.env.Environment;
+
+/**
+ * The configuration of each LoadBalancer client context (a child context per service
+ * name). Top-level on purpose: a nested configuration class would also be registered in
+ * the application context, where no client name is set.
+ */
+@Configuration(proxyBeanMethods = false)
+class ServiceLoadBalancerConfiguration {
+
+	@Bean
+	@ConditionalOnMissingBean
+	ReactorLoadBalancer<ServiceInstance> connbalanceReactorLoadBalancer(Environment environment,
+			LoadBalancerClientFactory factory, ObjectProvider<ServiceBalancers> balancers) {
+		String name = LoadBalancerClientFactory.getName(environment);
+		ServiceBalancer balancer = balancer(balancers, name);
+		if (balancer != null) {
+			return new ServiceLoadBalancer(balancer);
+		}
+		return new RoundRobinLoadBalancer(factory.getLazyProvider(name, ServiceInstanceListSupplier.class), name);
+	}
+
+	@Bean
+	LoadBalancerLifecycle<Object, Object, ServiceInstance> connbalanceLoadBalancerLifecycle(
+			Environment environment, ObjectProvider<ServiceBalancers> balancers) {
+		ServiceBalancer balancer = balancer(balancers, LoadBalancerClientFactory.getName(environment));
+		return (balancer != null) ? new ServiceLoadBalancerLifecycle(balancer) : new ConnbalanceLoadBalancerAutoConfiguration.NoOpLifecycle();
+	}
+
+	private static ServiceBalancer balancer(ObjectProvider<ServiceBalancers> balancers, String name) {
+		ServiceBalancers all = balancers.getIfAvailable();
+		return (all != null) ? all.get(name) : null;
+	}
+
+}
