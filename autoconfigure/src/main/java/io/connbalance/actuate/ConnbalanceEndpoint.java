@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import io.connbalance.balance.ServiceBalancer;
 import io.connbalance.balance.ServiceBalancers;
 import io.connbalance.pod.Pod;
@@ -140,6 +141,7 @@ public class ConnbalanceEndpoint {
 	 * @param imbalance the largest share divided by the fair share (1.0 is even)
 	 * @param pods the pods, sorted by name, including those still draining
 	 */
+	@JsonInclude(JsonInclude.Include.ALWAYS)
 	public record ServiceDescriptor(String serviceId, String strategy, String source, Instant lastRefresh,
 			long refreshes, double imbalance, List<PodDescriptor> pods) implements OperationResponseBody {
 
@@ -157,6 +159,7 @@ public class ConnbalanceEndpoint {
 	 * @param requests request counts
 	 * @param share its fraction of the service's requests
 	 */
+	@JsonInclude(JsonInclude.Include.ALWAYS)
 	public record PodDescriptor(String name, String host, int port, String zone, String state,
 			Connections connections, Requests requests, double share) {
 

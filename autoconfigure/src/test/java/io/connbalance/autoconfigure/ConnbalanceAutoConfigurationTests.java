@@ -1,0 +1,165 @@
+package io.connbalance.autoconfigure;
+
+import io.connbalance.actuate.ConnbalanceEndpoint;
+import io.connbalance.balance.ServiceBalancers;
+import io.connbalance.discovery.DiscoveredPods;
+import io.connbalance.discovery.PodSource;
+import io.connbalance.http.ServiceExchangeFilterFunction;
+import io.connbalance.http.ServiceRequestInterceptor;
+import io.connbalance.refresh.PodRefresher;
+import io.connbalance.testsupport.MutableDiscoveryClient;
+import org.apache.hc.client5.http.impl.classic.HttpClients;
+import org.junit.jupiter.api.Test;
+
+import org.springframework.boot.actuate.autoconfigure.endpoint.EndpointAutoConfiguration;
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.http.client.autoconfigure.HttpClientAutoConfiguration;
+import org.springframework.boot.restclient.RestClientCustomizer;
+import org.springframework.boot.restclient.autoconfigure.RestClientAutoConfiguration;
+import org.springframework.boot.test.context.FilteredClassLoader;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.boot.webclient.WebClientCustomizer;
+import org.springframework.boot.webclient.autoconfigure.WebClientAutoConfiguration;
+import org.springframework.cloud.client.discovery.DiscoveryClient;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.web.client.RestClient;
+import org.springframework.web.reactive.function.client.WebClient;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class ConnbalanceAutoConfigurationTests {
+
+	private final ApplicationContextRunner contextRunner = new ApplicationContextRunner()
+		.withConfiguration(AutoConfigurations.of(ConnbalanceAutoConfiguration.class,
+				ConnbalanceWebClientAutoConfiguration.class, ConnbalanceRestClientAutoConfiguration.class,
+				ConnbalanceLoadBalancerAutoConfiguration.class, ConnbalanceEndpointAutoConfiguration.class,
+				EndpointAutoConfiguration.class, HttpClientAutoConfiguration.class, WebClientAutoConfiguration.class,
+				RestClientAutoConfiguration.class))
+		.withBean(DiscoveryClient.class, MutableDiscoveryClient::new)
+		.withPropertyValues("connbalance.services.backend.port=8080",
+				"management.endpoints.web.exposure.include=connbalance");
+
+	@Test
+	void everyPartIsConfiguredByDefault() {
+		this.contextRunner.run((context) -> {
+			assertThat(context).hasSingleBean(ServiceBalancers.class)
+				.hasSingleBean(PodRefresher.class)
+				.hasSingleBean(ServiceExchangeFilterFunction.class)
+				.hasSingleBean(ServiceRequestInterceptor.class)
+				.hasSingleBean(ConnbalanceEndpoint.class);
+			assertThat(context.getBean(PodRefresher.class).isRunning()).isTrue();
+			assertThat(context.getBeansOfType(WebClientCustomizer.class)).containsKey("connbalanceWebClientCustomizer");
+			assertThat(context.getBeansOfType(RestClientCustomizer.class))
+				.containsKey("connbalanceRestClientCustomizer");
+		});
+	}
+
+	@Test
+	void whenEnabledIsFalseThenNothingIsConfigured() {
+		this.contextRunner.withPropertyValues("connbalance.enabled=false").run((context) -> {
+			assertThat(context).hasNotFailed()
+				.doesNotHaveBean(ServiceBalancers.class)
+				.doesNotHaveBean(PodRefresher.class)
+				.doesNotHaveBean(ServiceExchangeFilterFunction.class)
+				.doesNotHaveBean(ServiceRequestInterceptor.class)
+				.doesNotHaveBean(ConnbalanceEndpoint.class)
+				.doesNotHaveBean("connbalanceWebClientCustomizer")
+				.doesNotHaveBean("connbalanceRestClientCustomizer");
+		});
+	}
+
+	@Test
+	void whenWebClientIsAbsentThenOnlyRestClientIsBalanced() {
+		this.contextRunner.withClassLoader(new FilteredClassLoader(WebClient.class)).run((context) -> {
+			assertThat(context).hasNotFailed()
+				.doesNotHaveBean(ServiceExchangeFilterFunction.class)
+				.hasSingleBean(ServiceRequestInterceptor.class)
+				.hasSingleBean(ConnbalanceEndpoint.class);
+		});
+	}
+
+	@Test
+	void whenRestClientIsAbsentThenOnlyWebClientIsBalanced() {
+		this.contextRunner.withClassLoader(new FilteredClassLoader(RestClient.class)).run((context) -> {
+			assertThat(context).hasNotFailed()
+				.hasSingleBean(ServiceExchangeFilterFunction.class)
+				.doesNotHaveBean(ServiceRequestInterceptor.class);
+		});
+	}
+
+	@Test
+	void whenApacheHttpClientIsAbsentThenRestClientIsNotBalanced() {
+		this.contextRunner.withClassLoader(new FilteredClassLoader(HttpClients.class)).run((context) -> {
+			assertThat(context).hasNotFailed()
+				.hasSingleBean(ServiceExchangeFilterFunction.class)
+				.doesNotHaveBean(ServiceRequestInterceptor.class);
+		});
+	}
+
+	@Test
+	void whenActuatorIsAbsentThenThereIsNoEndpoint() {
+		this.contextRunner
+			.withClassLoader(new FilteredClassLoader(org.springframework.boot.actuate.endpoint.annotation.Endpoint.class))
+			.run((context) -> assertThat(context).hasNotFailed()
+				.hasSingleBean(ServiceBalancers.class)
+				.doesNotHaveBean(ConnbalanceEndpoint.class));
+	}
+
+	@Test
+	void aUserPodSourceWins() {
+		this.contextRunner.withUserConfiguration(UserPodSource.class).run((context) -> {
+			assertThat(context).getBean(PodSource.class).isSameAs(context.getBean("userPodSource"));
+			assertThat(context.getBean(PodRefresher.class).status("backend").source()).isEqualTo("user");
+		});
+	}
+
+	@Test
+	void aUserFilterAndInterceptorWin() {
+		this.contextRunner.withUserConfiguration(UserClients.class).run((context) -> {
+			assertThat(context).getBean(ServiceExchangeFilterFunction.class)
+				.isSameAs(context.getBean("userFilter"));
+			assertThat(context).getBean(ServiceRequestInterceptor.class)
+				.isSameAs(context.getBean("userInterceptor"));
+		});
+	}
+
+	@Test
+	void withoutADiscoveryClientStartupFailsWithTheFix() {
+		new ApplicationContextRunner().withConfiguration(AutoConfigurations.of(ConnbalanceAutoConfiguration.class))
+			.withPropertyValues("connbalance.services.backend.port=8080")
+			.run((context) -> assertThat(context).hasFailed()
+				.getFailure()
+				.rootCause()
+				.hasMessageContaining("there is none")
+				.hasMessageContaining("spring.cloud.discovery.client.simple.instances"));
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	static class UserPodSource {
+
+		@Bean
+		PodSource userPodSource() {
+			return (target) -> new DiscoveredPods("user", java.util.List.of());
+		}
+
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	static class UserClients {
+
+		@Bean
+		ServiceExchangeFilterFunction userFilter(ServiceBalancers balancers) {
+			return new ServiceExchangeFilterFunction(balancers, new io.connbalance.http.PodClients<>(balancers,
+					(service, pod) -> { throw new UnsupportedOperationException(); }));
+		}
+
+		@Bean
+		ServiceRequestInterceptor userInterceptor(ServiceBalancers balancers) {
+			return new ServiceRequestInterceptor(balancers, new io.connbalance.http.PodClients<>(balancers,
+					(service, pod) -> { throw new UnsupportedOperationException(); }));
+		}
+
+	}
+
+}

@@ -1,0 +1,101 @@
+package io.connbalance.autoconfigure;
+
+import java.util.Map;
+
+import io.connbalance.testsupport.MutableDiscoveryClient;
+import org.junit.jupiter.api.Test;
+
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.diagnostics.FailureAnalysis;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.cloud.client.discovery.DiscoveryClient;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Each invalid setting fails startup with a message naming the property and the fix.
+ */
+class InvalidConfigurationTests {
+
+	private final ApplicationContextRunner contextRunner = new ApplicationContextRunner()
+		.withConfiguration(AutoConfigurations.of(ConnbalanceAutoConfiguration.class))
+		.withBean(DiscoveryClient.class, () -> new MutableDiscoveryClient().add("backend", "127.0.0.2", 8080,
+				Map.of("port.http", "8080", "port.metrics", "9100")));
+
+	@Test
+	void anUnknownStrategy() {
+		assertFailure(analysis("connbalance.services.backend.strategy=fastest"),
+				"Invalid property 'connbalance.services.backend.strategy': unknown strategy 'fastest'",
+				"Use one of: round-robin, least-request.");
+		assertFailure(analysis("connbalance.defaults.strategy=random", "connbalance.services.backend.port=1"),
+				"Invalid property 'connbalance.defaults.strategy': unknown strategy 'random'",
+				"Use one of: round-robin, least-request.");
+	}
+
+	@Test
+	void aStrategyOfALaterVersion() {
+		assertFailure(analysis("connbalance.services.backend.strategy=peak-ewma"),
+				"'connbalance.services.backend.strategy': strategy 'peak-ewma' is not available in this version",
+				"Use round-robin or least-request.");
+	}
+
+	@Test
+	void aNonPositiveRefreshInterval() {
+		assertFailure(analysis("connbalance.refresh.interval=0s", "connbalance.services.backend.port=1"),
+				"Invalid property 'connbalance.refresh.interval': must be positive, was PT0S",
+				"Set a positive duration such as 5s.");
+		assertFailure(analysis("connbalance.refresh.interval=-1s", "connbalance.services.backend.port=1"),
+				"'connbalance.refresh.interval': must be positive", "Set a positive duration");
+	}
+
+	@Test
+	void aPortNameTheInstancesDoNotHave() {
+		assertFailure(analysis("connbalance.services.backend.port-name=grpc"),
+				"Invalid property 'connbalance.services.backend.port-name': The instances of service 'backend' have no port named 'grpc' (named ports: http, metrics)",
+				"Set connbalance.services.backend.port-name to one of the named ports, or remove it");
+	}
+
+	@Test
+	void aDataSourceNamingAnUnknownService() {
+		assertFailure(analysis("connbalance.services.backend.port=1", "connbalance.datasources.replicas.service=pg"),
+				"Invalid property 'connbalance.datasources.replicas.service': names the unknown service 'pg'",
+				"Use a key of connbalance.services [backend], or add connbalance.services.pg.");
+	}
+
+	@Test
+	void aServiceKeyThatIsNotAHostName() {
+		assertFailure(analysis("connbalance.services.back_end.port=1"),
+				"Invalid property 'connbalance.services.back_end': the key 'back_end' is not a valid host name",
+				"Use lower-case letters, digits and '-'");
+	}
+
+	@Test
+	void bothPortAndPortName() {
+		assertFailure(
+				analysis("connbalance.services.backend.port=1", "connbalance.services.backend.port-name=http"),
+				"Invalid property 'connbalance.services.backend.port-name': is set together with connbalance.services.backend.port",
+				"Set only one of them.");
+	}
+
+	@Test
+	void aValidConfigurationStarts() {
+		this.contextRunner.withPropertyValues("connbalance.services.backend.port-name=metrics")
+			.run((context) -> assertThat(context).hasNotFailed());
+	}
+
+	private FailureAnalysis analysis(String... properties) {
+		FailureAnalysis[] analysis = new FailureAnalysis[1];
+		this.contextRunner.withPropertyValues(properties).run((context) -> {
+			assertThat(context).hasFailed();
+			analysis[0] = new ConnbalanceFailureAnalyzer().analyze(context.getStartupFailure());
+		});
+		return analysis[0];
+	}
+
+	private static void assertFailure(FailureAnalysis analysis, String description, String action) {
+		assertThat(analysis).as("failure analysis").isNotNull();
+		assertThat(analysis.getDescription()).contains(description);
+		assertThat(analysis.getAction()).contains(action);
+	}
+
+}
