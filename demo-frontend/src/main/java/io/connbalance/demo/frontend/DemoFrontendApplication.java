@@ -1,0 +1,60 @@
+package io.connbalance.demo.frontend;
+
+import java.util.Map;
+import java.util.TreeMap;
+
+import org.springframework.boot.SpringApplication;
+import org.springframework.boot.autoconfigure.SpringBootApplication;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.client.RestClient;
+import org.springframework.web.reactive.function.client.WebClient;
+
+/**
+ * A frontend that calls {@code http://backend/whoami} through connbalance and shows how
+ * the requests spread over the backend pods.
+ */
+@SpringBootApplication
+@RestController
+public class DemoFrontendApplication {
+
+	private static final int MAX_REQUESTS = 10_000;
+
+	private final WebClient webClient;
+
+	private final RestClient restClient;
+
+	DemoFrontendApplication(WebClient.Builder webClient, RestClient.Builder restClient) {
+		this.webClient = webClient.build();
+		this.restClient = restClient.build();
+	}
+
+	/**
+	 * Sends requests through each client and counts the answers per pod.
+	 * @param requests how many per client (at most 10000)
+	 * @return pods and counts, per client
+	 */
+	@GetMapping("/spread")
+	Map<String, Map<String, Integer>> spread(@RequestParam(defaultValue = "300") int requests) {
+		int count = Math.max(1, Math.min(requests, MAX_REQUESTS));
+		Map<String, Integer> viaWebClient = new TreeMap<>();
+		Map<String, Integer> viaRestClient = new TreeMap<>();
+		for (int i = 0; i < count; i++) {
+			viaWebClient.merge(pod(this.webClient.get().uri("http://backend/whoami").retrieve()
+				.bodyToMono(Map.class).block()), 1, Integer::sum);
+			viaRestClient.merge(pod(this.restClient.get().uri("http://backend/whoami").retrieve().body(Map.class)), 1,
+					Integer::sum);
+		}
+		return Map.of("webClient", viaWebClient, "restClient", viaRestClient);
+	}
+
+	private static String pod(Map<?, ?> answer) {
+		return String.valueOf(answer.get("pod"));
+	}
+
+	public static void main(String[] args) {
+		SpringApplication.run(DemoFrontendApplication.class, args);
+	}
+
+}
