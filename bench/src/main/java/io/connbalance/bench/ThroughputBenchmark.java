@@ -37,13 +37,14 @@ import org.springframework.web.client.RestClient;
 
 /**
  * Requests per second through RestClient at 3 concurrent callers holding 3 keep-alive
- * connections in total: connbalance over 3 pods (one connection each) against a plain
- * client to 1 pod (three connections). Pods are real HTTP servers on 127.0.0.2-4.
+ * connections in total: connbalance over 3 pods (one connection each), connbalance to a
+ * service of 1 pod, and a plain client to that pod. Pods are real HTTP servers on
+ * 127.0.0.2-4, in this JVM: on a small machine they share its cores with the client.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)
-@Warmup(iterations = 2, time = 2)
+@Warmup(iterations = 8, time = 2)
 @Measurement(iterations = 5, time = 2)
 @Threads(3)
 @Fork(1)
@@ -73,12 +74,14 @@ public class ThroughputBenchmark {
 			port = server.getAddress().getPort();
 			pods.add(new Pod("pod-" + (i + 1), "127.0.0." + (i + 2), port, null, io.connbalance.pod.PodState.READY));
 		}
-		PodRegistry registry = new PodRegistry(List.of("backend"));
+		PodRegistry registry = new PodRegistry(List.of("backend", "single"));
 		ServiceBalancers balancers = new ServiceBalancers(registry,
 				(service) -> BalancingStrategy.create(BalancingStrategy.LEAST_REQUEST));
 		registry.update("backend", pods);
-		ClientOptions onePerPod = new ClientOptions(null, null, 1);
-		this.podClients = new PodClients<>(balancers, (service, pod) -> new HttpComponentsPodClient(onePerPod));
+		registry.update("single", pods.subList(0, 1));
+		// 3 connections in all, as the direct client has: one per pod, or three to the single pod
+		this.podClients = new PodClients<>(balancers, (service, pod) -> new HttpComponentsPodClient(
+				new ClientOptions(null, null, service.equals("single") ? 3 : 1)));
 		this.connbalance = RestClient.builder()
 			.requestInterceptor(new ServiceRequestInterceptor(balancers, this.podClients))
 			.build();
@@ -107,6 +110,13 @@ public class ThroughputBenchmark {
 
 	@TearDown(Level.Trial)
 	public void tearDown() {
+		int open = 0;
+		for (HttpServer server : this.servers) {
+			Pod pod = Pod.of(server.getAddress().getHostString(), server.getAddress().getPort());
+			open += this.podClients.openConnections("backend", pod) + this.podClients.openConnections("single", pod);
+		}
+		System.out.println("connbalance connections open at the end: " + open + ", direct: "
+				+ this.directClient.openConnections());
 		this.podClients.close();
 		this.directClient.close();
 		this.servers.forEach((server) -> server.stop(0));
@@ -116,6 +126,12 @@ public class ThroughputBenchmark {
 	@Benchmark
 	public String connbalanceThreePods() {
 		return this.connbalance.get().uri("http://backend/whoami").retrieve().body(String.class);
+	}
+
+	/** The same servers as {@link #directOnePod()}: isolates connbalance's own cost. */
+	@Benchmark
+	public String connbalanceOnePod() {
+		return this.connbalance.get().uri("http://single/whoami").retrieve().body(String.class);
 	}
 
 	@Benchmark
