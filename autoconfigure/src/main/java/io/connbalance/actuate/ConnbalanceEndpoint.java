@@ -160,8 +160,8 @@ public class ConnbalanceEndpoint {
 	 * @param share its fraction of the service's requests
 	 */
 	@JsonInclude(JsonInclude.Include.ALWAYS)
-	public record PodDescriptor(String name, String host, int port, String zone, String state,
-			Connections connections, Requests requests, double share) {
+	public record PodDescriptor(String name, String host, int port, String zone, String state, Connections connections,
+			Requests requests, double share) {
 
 	}
 

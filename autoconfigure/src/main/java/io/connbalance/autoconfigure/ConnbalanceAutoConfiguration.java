@@ -46,12 +46,13 @@ public final class ConnbalanceAutoConfiguration {
 	@Bean
 	@ConditionalOnMissingBean
 	ServiceBalancers connbalanceServiceBalancers(PodRegistry registry, ConnbalanceSettings settings) {
-		return new ServiceBalancers(registry, (key) -> settings.services()
-			.stream()
-			.filter((target) -> target.key().equals(key))
-			.findFirst()
-			.map((target) -> BalancingStrategy.create(target.strategy()))
-			.orElseThrow());
+		return new ServiceBalancers(registry,
+				(key) -> settings.services()
+					.stream()
+					.filter((target) -> target.key().equals(key))
+					.findFirst()
+					.map((target) -> BalancingStrategy.create(target.strategy()))
+					.orElseThrow());
 	}
 
 	@Bean

@@ -12,8 +12,8 @@ import io.connbalance.pod.ServiceTarget;
 import org.springframework.util.StringUtils;
 
 /**
- * {@link ConnbalanceProperties} checked and resolved once: defaults applied, nothing
- * left to interpret at run time.
+ * {@link ConnbalanceProperties} checked and resolved once: defaults applied, nothing left
+ * to interpret at run time.
  *
  * @param refreshInterval the time between scheduled refreshes
  * @param services the services, in configuration order
@@ -35,8 +35,8 @@ public record ConnbalanceSettings(Duration refreshInterval, List<ServiceTarget> 
 	public static ConnbalanceSettings of(ConnbalanceProperties properties) {
 		Duration interval = properties.getRefresh().getInterval();
 		if (interval == null || interval.isZero() || interval.isNegative()) {
-			throw new InvalidConfigurationException("connbalance.refresh.interval",
-					"must be positive, was " + interval, "Set a positive duration such as 5s.");
+			throw new InvalidConfigurationException("connbalance.refresh.interval", "must be positive, was " + interval,
+					"Set a positive duration such as 5s.");
 		}
 		String defaultStrategy = strategy("connbalance.defaults.strategy", properties.getDefaults().getStrategy());
 		if (properties.getHttp().getMaxConnectionsPerPod() < 1) {
@@ -63,8 +63,8 @@ public record ConnbalanceSettings(Duration refreshInterval, List<ServiceTarget> 
 		}
 		String portName = StringUtils.hasText(service.getPortName()) ? service.getPortName().trim() : null;
 		if (port != null && portName != null) {
-			throw new InvalidConfigurationException(prefix + ".port-name",
-					"is set together with " + prefix + ".port", "Set only one of them.");
+			throw new InvalidConfigurationException(prefix + ".port-name", "is set together with " + prefix + ".port",
+					"Set only one of them.");
 		}
 		String serviceId = StringUtils.hasText(service.getServiceId()) ? service.getServiceId().trim() : key;
 		String strategy = (service.getStrategy() != null) ? strategy(prefix + ".strategy", service.getStrategy())
@@ -96,8 +96,8 @@ public record ConnbalanceSettings(Duration refreshInterval, List<ServiceTarget> 
 			if (!services.containsKey(dataSource.getService())) {
 				throw new InvalidConfigurationException(prefix + ".service",
 						"names the unknown service '" + dataSource.getService() + "'",
-						"Use a key of connbalance.services " + services.keySet()
-								+ ", or add connbalance.services." + dataSource.getService() + ".");
+						"Use a key of connbalance.services " + services.keySet() + ", or add connbalance.services."
+								+ dataSource.getService() + ".");
 			}
 			if (dataSource.getPoolSizePerPod() < 1) {
 				throw new InvalidConfigurationException(prefix + ".pool-size-per-pod",

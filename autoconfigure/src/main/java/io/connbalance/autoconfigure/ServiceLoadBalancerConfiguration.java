@@ -38,10 +38,11 @@ class ServiceLoadBalancerConfiguration {
 	}
 
 	@Bean
-	LoadBalancerLifecycle<Object, Object, ServiceInstance> connbalanceLoadBalancerLifecycle(
-			Environment environment, ObjectProvider<ServiceBalancers> balancers) {
+	LoadBalancerLifecycle<Object, Object, ServiceInstance> connbalanceLoadBalancerLifecycle(Environment environment,
+			ObjectProvider<ServiceBalancers> balancers) {
 		ServiceBalancer balancer = balancer(balancers, LoadBalancerClientFactory.getName(environment));
-		return (balancer != null) ? new ServiceLoadBalancerLifecycle(balancer) : new ConnbalanceLoadBalancerAutoConfiguration.NoOpLifecycle();
+		return (balancer != null) ? new ServiceLoadBalancerLifecycle(balancer)
+				: new ConnbalanceLoadBalancerAutoConfiguration.NoOpLifecycle();
 	}
 
 	private static ServiceBalancer balancer(ObjectProvider<ServiceBalancers> balancers, String name) {

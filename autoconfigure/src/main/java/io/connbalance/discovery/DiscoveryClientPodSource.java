@@ -21,8 +21,8 @@ import org.springframework.util.StringUtils;
  * cluster, the simple discovery client locally, or any other.
  * <p>
  * Named ports are read from instance metadata {@code port.<name>} (as Spring Cloud
- * Kubernetes writes them); the pod name from metadata {@code pod-name}, else the
- * instance id, else {@code host:port}; the zone from metadata {@code zone} or
+ * Kubernetes writes them); the pod name from metadata {@code pod-name}, else the instance
+ * id, else {@code host:port}; the zone from metadata {@code zone} or
  * {@code topology.kubernetes.io/zone}.
  */
 public class DiscoveryClientPodSource implements PodSource {
@@ -30,8 +30,7 @@ public class DiscoveryClientPodSource implements PodSource {
 	/** Metadata prefix of named ports. */
 	public static final String PORT_PREFIX = "port.";
 
-	private static final Pattern UUID = Pattern
-		.compile("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}");
+	private static final Pattern UUID = Pattern.compile("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}");
 
 	private final DiscoveryClient discoveryClient;
 

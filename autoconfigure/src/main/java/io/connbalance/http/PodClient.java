@@ -12,8 +12,8 @@ public interface PodClient {
 	int openConnections();
 
 	/**
-	 * Closes the pool and its connections. Called once the pod has left and finished
-	 * its requests.
+	 * Closes the pool and its connections. Called once the pod has left and finished its
+	 * requests.
 	 */
 	void close();
 

@@ -20,10 +20,10 @@ import org.springframework.util.StreamUtils;
  * Sends each RestClient request for {@code http://<service key>/...} to one pod, chosen
  * per request, over that pod's own keep-alive pool. Other requests pass through.
  * <p>
- * Requests for services do not continue down the interceptor chain (they would reach
- * the builder's own request factory); add interceptors before this one, which Spring
- * Boot's {@code RestClientCustomizer} ordering does for customizers that run earlier. A
- * request counts as in flight until its response is closed.
+ * Requests for services do not continue down the interceptor chain (they would reach the
+ * builder's own request factory); add interceptors before this one, which Spring Boot's
+ * {@code RestClientCustomizer} ordering does for customizers that run earlier. A request
+ * counts as in flight until its response is closed.
  */
 public final class ServiceRequestInterceptor implements ClientHttpRequestInterceptor {
 

@@ -10,7 +10,9 @@ public enum PodState {
 	/** The pod takes new requests and connections. */
 	READY,
 
-	/** The pod finishes the work it has but takes no new work (removed or terminating). */
+	/**
+	 * The pod finishes the work it has but takes no new work (removed or terminating).
+	 */
 	DRAINING,
 
 	/** The pod is kept out of rotation because it failed. */

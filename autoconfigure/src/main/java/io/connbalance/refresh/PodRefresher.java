@@ -21,8 +21,8 @@ import org.apache.commons.logging.LogFactory;
 
 /**
  * Keeps the pod registry current: on its own schedule, at once when discovery signals a
- * change, and on demand. It never lets a discovery failure empty a service: the last
- * good pods stay until discovery answers again, and each failure streak is logged once.
+ * change, and on demand. It never lets a discovery failure empty a service: the last good
+ * pods stay until discovery answers again, and each failure streak is logged once.
  */
 public class PodRefresher {
 
@@ -171,8 +171,10 @@ public class PodRefresher {
 		}
 		int kept = this.registry.get(target.key()).pods().size();
 		String reason = (ex != null) ? "failed: " + ex.getMessage() : "returned no pods";
-		logger.warn("Discovery of service '" + target.serviceId() + "' " + reason + "; keeping the " + kept
-				+ " last known pod(s) until it answers again", (ex != null && logger.isDebugEnabled()) ? ex : null);
+		logger.warn(
+				"Discovery of service '" + target.serviceId() + "' " + reason + "; keeping the " + kept
+						+ " last known pod(s) until it answers again",
+				(ex != null && logger.isDebugEnabled()) ? ex : null);
 	}
 
 }

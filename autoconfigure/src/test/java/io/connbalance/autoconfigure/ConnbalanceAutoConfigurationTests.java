@@ -6,6 +6,7 @@ import io.connbalance.discovery.DiscoveredPods;
 import io.connbalance.discovery.PodSource;
 import io.connbalance.http.ServiceExchangeFilterFunction;
 import io.connbalance.http.ServiceRequestInterceptor;
+import io.connbalance.pod.PodRegistry;
 import io.connbalance.refresh.PodRefresher;
 import io.connbalance.testsupport.MutableDiscoveryClient;
 import org.apache.hc.client5.http.impl.classic.HttpClients;
@@ -21,6 +22,7 @@ import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.boot.webclient.WebClientCustomizer;
 import org.springframework.boot.webclient.autoconfigure.WebClientAutoConfiguration;
 import org.springframework.cloud.client.discovery.DiscoveryClient;
+import org.springframework.cloud.client.discovery.event.HeartbeatEvent;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.web.client.RestClient;
@@ -100,7 +102,8 @@ class ConnbalanceAutoConfigurationTests {
 	@Test
 	void whenActuatorIsAbsentThenThereIsNoEndpoint() {
 		this.contextRunner
-			.withClassLoader(new FilteredClassLoader(org.springframework.boot.actuate.endpoint.annotation.Endpoint.class))
+			.withClassLoader(
+					new FilteredClassLoader(org.springframework.boot.actuate.endpoint.annotation.Endpoint.class))
 			.run((context) -> assertThat(context).hasNotFailed()
 				.hasSingleBean(ServiceBalancers.class)
 				.doesNotHaveBean(ConnbalanceEndpoint.class));
@@ -117,11 +120,28 @@ class ConnbalanceAutoConfigurationTests {
 	@Test
 	void aUserFilterAndInterceptorWin() {
 		this.contextRunner.withUserConfiguration(UserClients.class).run((context) -> {
-			assertThat(context).getBean(ServiceExchangeFilterFunction.class)
-				.isSameAs(context.getBean("userFilter"));
-			assertThat(context).getBean(ServiceRequestInterceptor.class)
-				.isSameAs(context.getBean("userInterceptor"));
+			assertThat(context).getBean(ServiceExchangeFilterFunction.class).isSameAs(context.getBean("userFilter"));
+			assertThat(context).getBean(ServiceRequestInterceptor.class).isSameAs(context.getBean("userInterceptor"));
 		});
+	}
+
+	@Test
+	void aDiscoveryChangeEventRefreshesAtOnce() {
+		MutableDiscoveryClient discovery = new MutableDiscoveryClient();
+		new ApplicationContextRunner().withConfiguration(AutoConfigurations.of(ConnbalanceAutoConfiguration.class))
+			.withBean(DiscoveryClient.class, () -> discovery)
+			.withPropertyValues("connbalance.services.backend.port=8080", "connbalance.refresh.interval=1h")
+			.run((context) -> {
+				PodRegistry registry = context.getBean(PodRegistry.class);
+				assertThat(registry.get("backend").pods()).isEmpty();
+				discovery.add("backend", "127.0.0.2", 8080, java.util.Map.of());
+				context.publishEvent(new HeartbeatEvent(this, 1));
+				long deadline = System.nanoTime() + java.time.Duration.ofSeconds(5).toNanos();
+				while (registry.get("backend").pods().isEmpty() && System.nanoTime() < deadline) {
+					Thread.sleep(5);
+				}
+				assertThat(registry.get("backend").pods()).hasSize(1);
+			});
 	}
 
 	@Test
@@ -150,14 +170,18 @@ class ConnbalanceAutoConfigurationTests {
 
 		@Bean
 		ServiceExchangeFilterFunction userFilter(ServiceBalancers balancers) {
-			return new ServiceExchangeFilterFunction(balancers, new io.connbalance.http.PodClients<>(balancers,
-					(service, pod) -> { throw new UnsupportedOperationException(); }));
+			return new ServiceExchangeFilterFunction(balancers,
+					new io.connbalance.http.PodClients<>(balancers, (service, pod) -> {
+						throw new UnsupportedOperationException();
+					}));
 		}
 
 		@Bean
 		ServiceRequestInterceptor userInterceptor(ServiceBalancers balancers) {
-			return new ServiceRequestInterceptor(balancers, new io.connbalance.http.PodClients<>(balancers,
-					(service, pod) -> { throw new UnsupportedOperationException(); }));
+			return new ServiceRequestInterceptor(balancers,
+					new io.connbalance.http.PodClients<>(balancers, (service, pod) -> {
+						throw new UnsupportedOperationException();
+					}));
 		}
 
 	}

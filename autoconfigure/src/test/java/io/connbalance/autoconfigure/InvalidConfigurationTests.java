@@ -71,8 +71,7 @@ class InvalidConfigurationTests {
 
 	@Test
 	void bothPortAndPortName() {
-		assertFailure(
-				analysis("connbalance.services.backend.port=1", "connbalance.services.backend.port-name=http"),
+		assertFailure(analysis("connbalance.services.backend.port=1", "connbalance.services.backend.port-name=http"),
 				"Invalid property 'connbalance.services.backend.port-name': is set together with connbalance.services.backend.port",
 				"Set only one of them.");
 	}

@@ -46,7 +46,8 @@ class BalancingStrategyTests {
 		this.pods.get(0).begin();
 		this.pods.get(1).begin();
 		Map<PodStats, Integer> counts = count(strategy, 3000);
-		// pod 3 (0 in flight) wins every pair it is in (2 of 3 pairs), pod 2 wins the rest
+		// pod 3 (0 in flight) wins every pair it is in (2 of 3 pairs), pod 2 wins the
+		// rest
 		assertThat(counts.get(this.pods.get(2))).isBetween(1900, 2100);
 		assertThat(counts.get(this.pods.get(1))).isBetween(900, 1100);
 		assertThat(counts.get(this.pods.get(0))).isNull();

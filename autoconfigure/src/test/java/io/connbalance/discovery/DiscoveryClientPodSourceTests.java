@@ -21,8 +21,8 @@ class DiscoveryClientPodSourceTests {
 		this.discovery.add("backend", "127.0.0.2", 8080,
 				Map.of("port.http", "8080", "port.grpc", "9090", "pod-name", "backend-abc", "zone", "z1"));
 		DiscoveredPods pods = this.source.discover(new ServiceTarget("b", "backend", "grpc", null, "round-robin"));
-		assertThat(pods.pods()).containsExactly(new Pod("backend-abc", "127.0.0.2", 9090, "z1",
-				io.connbalance.pod.PodState.READY));
+		assertThat(pods.pods())
+			.containsExactly(new Pod("backend-abc", "127.0.0.2", 9090, "z1", io.connbalance.pod.PodState.READY));
 	}
 
 	@Test

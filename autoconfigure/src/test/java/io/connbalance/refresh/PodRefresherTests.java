@@ -84,8 +84,8 @@ class PodRefresherTests {
 	@Test
 	void theScheduleRefreshesOnItsOwn() throws InterruptedException {
 		PodRefresher fast = new PodRefresher(this.registry, new DiscoveryClientPodSource(this.discovery),
-				List.of(new ServiceTarget("backend", "backend-svc", null, null, "round-robin")),
-				Duration.ofMillis(50), Clock.systemUTC());
+				List.of(new ServiceTarget("backend", "backend-svc", null, null, "round-robin")), Duration.ofMillis(50),
+				Clock.systemUTC());
 		fast.start();
 		try {
 			this.discovery.add("backend-svc", "127.0.0.2", 8080, Map.of());

@@ -23,8 +23,7 @@ public final class Distribution {
 		long total = counts.values().stream().mapToLong(Long::longValue).sum();
 		assertThat(counts).as("requests per pod").hasSize(pods);
 		double fair = 1.0 / pods;
-		counts.forEach((pod, count) -> assertThat((double) count / total)
-			.as("share of %s in %s", pod, counts)
+		counts.forEach((pod, count) -> assertThat((double) count / total).as("share of %s in %s", pod, counts)
 			.isBetween(fair - tolerance, fair + tolerance));
 	}
 

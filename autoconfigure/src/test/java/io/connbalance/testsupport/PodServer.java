@@ -14,13 +14,14 @@ import com.sun.net.httpserver.HttpServer;
 
 /**
  * A real HTTP server standing in for one pod: it listens on its own loopback address,
- * answers {@code /whoami} with its name, {@code /slow?ms=N} after a delay, and counts what
- * it served.
+ * answers {@code /whoami} with its name, {@code /slow?ms=N} after a delay, and counts
+ * what it served.
  */
 public final class PodServer implements AutoCloseable {
 
 	static {
-		// Without it the server's separate header and body writes meet delayed ACKs: 40 ms a request.
+		// Without it the server's separate header and body writes meet delayed ACKs: 40
+		// ms a request.
 		System.setProperty("sun.net.httpserver.nodelay", "true");
 	}
 

@@ -9,8 +9,8 @@ import java.util.function.Function;
 import java.util.stream.Collectors;
 
 /**
- * Pod servers on 127.0.0.2, 127.0.0.3, ... that share one port, like pods of a
- * Deployment that each have their own IP.
+ * Pod servers on 127.0.0.2, 127.0.0.3, ... that share one port, like pods of a Deployment
+ * that each have their own IP.
  */
 public final class PodServers implements AutoCloseable {
 
@@ -23,8 +23,8 @@ public final class PodServers implements AutoCloseable {
 	}
 
 	/**
-	 * Starts {@code count} servers named {@code pod-1}, {@code pod-2}, ... on
-	 * 127.0.0.2 and up.
+	 * Starts {@code count} servers named {@code pod-1}, {@code pod-2}, ... on 127.0.0.2
+	 * and up.
 	 * @param count how many
 	 * @return the servers
 	 * @throws IOException if no common port could be bound
@@ -79,7 +79,8 @@ public final class PodServers implements AutoCloseable {
 	/** Requests served since a previous reading, by pod name. */
 	public Map<String, Long> servedSince(Map<String, Long> before) {
 		return this.servers.stream()
-			.collect(Collectors.toMap(PodServer::name, (server) -> server.served() - before.getOrDefault(server.name(), 0L)));
+			.collect(Collectors.toMap(PodServer::name,
+					(server) -> server.served() - before.getOrDefault(server.name(), 0L)));
 	}
 
 	public <T> List<T> map(Function<PodServer, T> mapper) {

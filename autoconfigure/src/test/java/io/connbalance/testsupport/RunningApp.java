@@ -95,11 +95,9 @@ public final class RunningApp implements AutoCloseable {
 	 * @return the response
 	 */
 	public HttpResponse<String> get(String path) throws IOException, InterruptedException {
-		return this.actuatorClient.send(
-				HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port() + path))
-					.timeout(Duration.ofSeconds(10))
-					.build(),
-				HttpResponse.BodyHandlers.ofString());
+		return this.actuatorClient.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port() + path))
+			.timeout(Duration.ofSeconds(10))
+			.build(), HttpResponse.BodyHandlers.ofString());
 	}
 
 	/**

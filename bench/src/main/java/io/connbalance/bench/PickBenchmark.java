@@ -22,8 +22,8 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * The cost of choosing a pod, per strategy and pod count. Run with {@code -prof gc} to see
- * that a pick allocates nothing.
+ * The cost of choosing a pod, per strategy and pod count. Run with {@code -prof gc} to
+ * see that a pick allocates nothing.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)

@@ -79,9 +79,10 @@ public class ThroughputBenchmark {
 				(service) -> BalancingStrategy.create(BalancingStrategy.LEAST_REQUEST));
 		registry.update("backend", pods);
 		registry.update("single", pods.subList(0, 1));
-		// 3 connections in all, as the direct client has: one per pod, or three to the single pod
-		this.podClients = new PodClients<>(balancers, (service, pod) -> new HttpComponentsPodClient(
-				new ClientOptions(null, null, service.equals("single") ? 3 : 1)));
+		// 3 connections in all, as the direct client has: one per pod, or three to the
+		// single pod
+		this.podClients = new PodClients<>(balancers, (service,
+				pod) -> new HttpComponentsPodClient(new ClientOptions(null, null, service.equals("single") ? 3 : 1)));
 		this.connbalance = RestClient.builder()
 			.requestInterceptor(new ServiceRequestInterceptor(balancers, this.podClients))
 			.build();

@@ -41,8 +41,9 @@ public class DemoFrontendApplication {
 		Map<String, Integer> viaWebClient = new TreeMap<>();
 		Map<String, Integer> viaRestClient = new TreeMap<>();
 		for (int i = 0; i < count; i++) {
-			viaWebClient.merge(pod(this.webClient.get().uri("http://backend/whoami").retrieve()
-				.bodyToMono(Map.class).block()), 1, Integer::sum);
+			viaWebClient.merge(
+					pod(this.webClient.get().uri("http://backend/whoami").retrieve().bodyToMono(Map.class).block()), 1,
+					Integer::sum);
 			viaRestClient.merge(pod(this.restClient.get().uri("http://backend/whoami").retrieve().body(Map.class)), 1,
 					Integer::sum);
 		}
