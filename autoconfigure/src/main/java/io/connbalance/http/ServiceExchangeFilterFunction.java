@@ -46,11 +46,18 @@ public final class ServiceExchangeFilterFunction implements ExchangeFilterFuncti
 	private Mono<ClientResponse> exchange(ServiceBalancer balancer, ClientRequest request) {
 		PodStats pod = balancer.acquire();
 		Completion completion = new Completion(pod);
-		ClientRequest podRequest = ClientRequest.from(request).url(PodUris.rewrite(request.url(), pod.pod())).build();
-		return this.clients.get(balancer.service(), pod)
-			.exchangeFunction()
-			.exchange(podRequest)
-			.map((response) -> completion.responded(response))
+		Mono<ClientResponse> response;
+		try {
+			ClientRequest podRequest = ClientRequest.from(request)
+				.url(PodUris.rewrite(request.url(), pod.pod()))
+				.build();
+			response = this.clients.get(balancer.service(), pod).exchangeFunction().exchange(podRequest);
+		}
+		catch (RuntimeException ex) {
+			completion.end(true);
+			throw ex;
+		}
+		return response.map(completion::responded)
 			.doOnError((ex) -> completion.end(true))
 			.doOnCancel(completion::cancelled);
 	}

@@ -42,7 +42,7 @@ public class PodRefresher {
 
 	private final AtomicBoolean refreshPending = new AtomicBoolean();
 
-	private ScheduledExecutorService scheduler;
+	private volatile ScheduledExecutorService scheduler;
 
 	/**
 	 * Creates a refresher; nothing runs before {@link #start()}.
