@@ -5,8 +5,6 @@ import io.connbalance.balance.ServiceBalancers;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
-import org.springframework.cloud.client.ServiceInstance;
-import org.springframework.cloud.client.loadbalancer.LoadBalancerLifecycle;
 import org.springframework.cloud.loadbalancer.annotation.LoadBalancerClients;
 import org.springframework.cloud.loadbalancer.core.ReactorLoadBalancer;
 import org.springframework.cloud.loadbalancer.support.LoadBalancerClientFactory;
@@ -23,34 +21,5 @@ import org.springframework.cloud.loadbalancer.support.LoadBalancerClientFactory;
 @ConditionalOnBean(ServiceBalancers.class)
 @LoadBalancerClients(defaultConfiguration = ServiceLoadBalancerConfiguration.class)
 public final class ConnbalanceLoadBalancerAutoConfiguration {
-
-	private ConnbalanceLoadBalancerAutoConfiguration() {
-	}
-
-	/**
-	 * The lifecycle of services connbalance does not manage.
-	 */
-	static final class NoOpLifecycle implements LoadBalancerLifecycle<Object, Object, ServiceInstance> {
-
-		@Override
-		public boolean supports(Class requestContextClass, Class responseClass, Class serverTypeClass) {
-			return false;
-		}
-
-		@Override
-		public void onStart(org.springframework.cloud.client.loadbalancer.Request<Object> request) {
-		}
-
-		@Override
-		public void onStartRequest(org.springframework.cloud.client.loadbalancer.Request<Object> request,
-				org.springframework.cloud.client.loadbalancer.Response<ServiceInstance> lbResponse) {
-		}
-
-		@Override
-		public void onComplete(
-				org.springframework.cloud.client.loadbalancer.CompletionContext<Object, ServiceInstance, Object> context) {
-		}
-
-	}
 
 }

@@ -40,8 +40,10 @@ public final class ConnbalanceWebClientAutoConfiguration {
 		ExchangeStrategies strategies = ExchangeStrategies.builder()
 			.codecs((codecs) -> codecCustomizers.orderedStream().forEach((customizer) -> customizer.customize(codecs)))
 			.build();
-		return new PodClients<>(balancers, (service,
-				pod) -> new ReactorPodClient("connbalance-" + service + "-" + pod.address(), options, strategies));
+		return new PodClients<>(balancers, (service, pod) -> {
+			String poolName = "connbalance-" + service + "-" + pod.address();
+			return new ReactorPodClient(poolName, options, strategies);
+		});
 	}
 
 	@Bean

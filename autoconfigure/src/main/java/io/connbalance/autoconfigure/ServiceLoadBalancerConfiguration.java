@@ -8,7 +8,10 @@ import io.connbalance.loadbalancer.ServiceLoadBalancerLifecycle;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.cloud.client.ServiceInstance;
+import org.springframework.cloud.client.loadbalancer.CompletionContext;
 import org.springframework.cloud.client.loadbalancer.LoadBalancerLifecycle;
+import org.springframework.cloud.client.loadbalancer.Request;
+import org.springframework.cloud.client.loadbalancer.Response;
 import org.springframework.cloud.loadbalancer.core.ReactorLoadBalancer;
 import org.springframework.cloud.loadbalancer.core.RoundRobinLoadBalancer;
 import org.springframework.cloud.loadbalancer.core.ServiceInstanceListSupplier;
@@ -41,13 +44,36 @@ class ServiceLoadBalancerConfiguration {
 	LoadBalancerLifecycle<Object, Object, ServiceInstance> connbalanceLoadBalancerLifecycle(Environment environment,
 			ObjectProvider<ServiceBalancers> balancers) {
 		ServiceBalancer balancer = balancer(balancers, LoadBalancerClientFactory.getName(environment));
-		return (balancer != null) ? new ServiceLoadBalancerLifecycle(balancer)
-				: new ConnbalanceLoadBalancerAutoConfiguration.NoOpLifecycle();
+		return (balancer != null) ? new ServiceLoadBalancerLifecycle(balancer) : new NoOpLifecycle();
 	}
 
 	private static ServiceBalancer balancer(ObjectProvider<ServiceBalancers> balancers, String name) {
 		ServiceBalancers all = balancers.getIfAvailable();
 		return (all != null) ? all.get(name) : null;
+	}
+
+	/**
+	 * The lifecycle of services connbalance does not manage.
+	 */
+	private static final class NoOpLifecycle implements LoadBalancerLifecycle<Object, Object, ServiceInstance> {
+
+		@Override
+		public boolean supports(Class requestContextClass, Class responseClass, Class serverTypeClass) {
+			return false;
+		}
+
+		@Override
+		public void onStart(Request<Object> request) {
+		}
+
+		@Override
+		public void onStartRequest(Request<Object> request, Response<ServiceInstance> lbResponse) {
+		}
+
+		@Override
+		public void onComplete(CompletionContext<Object, ServiceInstance, Object> context) {
+		}
+
 	}
 
 }

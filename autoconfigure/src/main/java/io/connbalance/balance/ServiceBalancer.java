@@ -69,8 +69,7 @@ public final class ServiceBalancer implements PodStats.DrainListener {
 			if (chosen.begin()) {
 				return chosen;
 			}
-			// It left and drained between reading the ready list and counting: choose
-			// again.
+			// It drained between reading the ready list and counting: choose again.
 		}
 		throw new NoPodAvailableException(this.service);
 	}
