@@ -1,5 +1,7 @@
 package io.connbalance.autoconfigure;
 
+import java.time.Duration;
+
 import io.connbalance.actuate.ConnbalanceEndpoint;
 import io.connbalance.balance.ServiceBalancers;
 import io.connbalance.discovery.DiscoveredPods;
@@ -8,6 +10,7 @@ import io.connbalance.http.ServiceExchangeFilterFunction;
 import io.connbalance.http.ServiceRequestInterceptor;
 import io.connbalance.pod.PodRegistry;
 import io.connbalance.refresh.PodRefresher;
+import io.connbalance.testsupport.Await;
 import io.connbalance.testsupport.MutableDiscoveryClient;
 import org.apache.hc.client5.http.impl.classic.HttpClients;
 import org.junit.jupiter.api.Test;
@@ -136,10 +139,7 @@ class ConnbalanceAutoConfigurationTests {
 				assertThat(registry.get("backend").pods()).isEmpty();
 				discovery.add("backend", "127.0.0.2", 8080, java.util.Map.of());
 				context.publishEvent(new HeartbeatEvent(this, 1));
-				long deadline = System.nanoTime() + java.time.Duration.ofSeconds(5).toNanos();
-				while (registry.get("backend").pods().isEmpty() && System.nanoTime() < deadline) {
-					Thread.sleep(5);
-				}
+				Await.until(Duration.ofSeconds(5), () -> !registry.get("backend").pods().isEmpty());
 				assertThat(registry.get("backend").pods()).hasSize(1);
 			});
 	}

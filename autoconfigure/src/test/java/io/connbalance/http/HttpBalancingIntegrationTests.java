@@ -9,6 +9,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.function.Function;
 
+import io.connbalance.testsupport.Await;
 import io.connbalance.testsupport.ClientKind;
 import io.connbalance.testsupport.Distribution;
 import io.connbalance.testsupport.MutableDiscoveryClient;
@@ -142,7 +143,7 @@ class HttpBalancingIntegrationTests {
 				slow.add(executor.submit(() -> client.apply("http://backend/slow?ms=1500")));
 			}
 			PodServer leaving = this.pods.get(2);
-			awaitTrue(() -> this.pods.all().stream().allMatch((pod) -> pod.active() == 1));
+			Await.until(Duration.ofSeconds(10), () -> this.pods.all().stream().allMatch((pod) -> pod.active() == 1));
 
 			this.discovery.remove("backend", leaving.host());
 			this.app.refresher().refreshNow();
@@ -160,7 +161,7 @@ class HttpBalancingIntegrationTests {
 			assertThat(answers).containsExactlyInAnyOrder("pod-1", "pod-2", "pod-3");
 			// all it ever served is the request that was in flight when it left
 			assertThat(leaving.served()).isEqualTo(1);
-			awaitTrue(() -> podNamed(this.app.endpoint("backend"), "pod-3") == null);
+			Await.until(Duration.ofSeconds(10), () -> podNamed(this.app.endpoint("backend"), "pod-3") == null);
 			assertThat(this.app.podValues("backend", "/connections/http")).containsOnlyKeys("pod-1", "pod-2");
 			@SuppressWarnings("unchecked")
 			PodClients<PodClient> podClients = this.app.context()
@@ -181,21 +182,6 @@ class HttpBalancingIntegrationTests {
 			}
 		}
 		return null;
-	}
-
-	private static void awaitTrue(Check check) throws Exception {
-		long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-		while (!check.ok()) {
-			assertThat(System.nanoTime()).as("condition met within 10s").isLessThan(deadline);
-			Thread.sleep(20);
-		}
-	}
-
-	@FunctionalInterface
-	interface Check {
-
-		boolean ok() throws Exception;
-
 	}
 
 }

@@ -11,6 +11,7 @@ import io.connbalance.discovery.DiscoveryClientPodSource;
 import io.connbalance.pod.Pod;
 import io.connbalance.pod.PodRegistry;
 import io.connbalance.pod.ServiceTarget;
+import io.connbalance.testsupport.Await;
 import io.connbalance.testsupport.MutableDiscoveryClient;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -82,17 +83,14 @@ class PodRefresherTests {
 	}
 
 	@Test
-	void theScheduleRefreshesOnItsOwn() throws InterruptedException {
+	void theScheduleRefreshesOnItsOwn() throws Exception {
 		PodRefresher fast = new PodRefresher(this.registry, new DiscoveryClientPodSource(this.discovery),
 				List.of(new ServiceTarget("backend", "backend-svc", null, null, "round-robin")), Duration.ofMillis(50),
 				Clock.systemUTC());
 		fast.start();
 		try {
 			this.discovery.add("backend-svc", "127.0.0.2", 8080, Map.of());
-			long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
-			while (this.registry.get("backend").pods().isEmpty() && System.nanoTime() < deadline) {
-				Thread.sleep(10);
-			}
+			Await.until(Duration.ofSeconds(5), () -> !this.registry.get("backend").pods().isEmpty());
 			assertThat(this.registry.get("backend").pods()).hasSize(1);
 		}
 		finally {
