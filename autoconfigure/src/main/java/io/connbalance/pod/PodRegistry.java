@@ -73,6 +73,14 @@ public class PodRegistry {
 	}
 
 	/**
+	 * Removes a listener.
+	 * @param listener the listener
+	 */
+	public void removeListener(Listener listener) {
+		this.listeners.remove(listener);
+	}
+
+	/**
 	 * Told when a service's pods change.
 	 */
 	@FunctionalInterface

@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 import io.connbalance.testsupport.MutableDiscoveryClient;
+import io.connbalance.testsupport.PodServer;
 import io.connbalance.testsupport.PodServers;
 import io.connbalance.testsupport.RunningApp;
 import org.junit.jupiter.api.AfterEach;
@@ -22,7 +23,7 @@ class ConnbalanceEndpointWebTests {
 
 	private final MutableDiscoveryClient discovery = new MutableDiscoveryClient();
 
-	private PodServers pods;
+	private PodServers<PodServer> pods;
 
 	private RunningApp app;
 

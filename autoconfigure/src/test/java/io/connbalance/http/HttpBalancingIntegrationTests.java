@@ -34,7 +34,7 @@ class HttpBalancingIntegrationTests {
 
 	private final MutableDiscoveryClient discovery = new MutableDiscoveryClient();
 
-	private PodServers pods;
+	private PodServers<PodServer> pods;
 
 	private RunningApp app;
 

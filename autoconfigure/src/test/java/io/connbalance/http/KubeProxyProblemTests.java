@@ -8,6 +8,7 @@ import java.net.http.HttpResponse;
 import java.util.Collections;
 import java.util.Map;
 
+import io.connbalance.testsupport.PodServer;
 import io.connbalance.testsupport.PodServers;
 import io.connbalance.testsupport.RandomL4Forwarder;
 import org.junit.jupiter.api.Test;
@@ -22,7 +23,7 @@ class KubeProxyProblemTests {
 
 	@Test
 	void aKeepAliveClientThroughAPerConnectionBalancerLandsOnOnePod() throws Exception {
-		try (PodServers pods = PodServers.start(3);
+		try (PodServers<PodServer> pods = PodServers.start(3);
 				RandomL4Forwarder service = new RandomL4Forwarder(
 						pods.map((pod) -> new InetSocketAddress(pod.host(), pod.port())), 42)) {
 			HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();

@@ -30,7 +30,7 @@ class LoadBalancedIntegrationTests {
 
 	private final MutableDiscoveryClient discovery = new MutableDiscoveryClient();
 
-	private PodServers pods;
+	private PodServers<PodServer> pods;
 
 	private RunningApp app;
 

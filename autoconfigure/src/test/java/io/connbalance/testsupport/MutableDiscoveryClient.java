@@ -47,7 +47,7 @@ public final class MutableDiscoveryClient implements DiscoveryClient {
 	}
 
 	/** Adds a pod server as an instance, named after the pod. */
-	public MutableDiscoveryClient add(String serviceId, PodServer server) {
+	public MutableDiscoveryClient add(String serviceId, TestPod server) {
 		return add(serviceId, server.host(), server.port(), Map.of("pod-name", server.name()));
 	}
 

@@ -17,7 +17,7 @@ import com.sun.net.httpserver.HttpServer;
  * answers {@code /whoami} with its name, {@code /slow?ms=N} after a delay, and counts
  * what it served.
  */
-public final class PodServer implements AutoCloseable {
+public final class PodServer implements TestPod {
 
 	static {
 		// Without it the server's separate header and body writes meet delayed ACKs: 40
@@ -81,24 +81,27 @@ public final class PodServer implements AutoCloseable {
 		}
 	}
 
+	@Override
 	public String name() {
 		return this.name;
 	}
 
+	@Override
 	public String host() {
 		return this.server.getAddress().getHostString();
 	}
 
+	@Override
 	public int port() {
 		return this.server.getAddress().getPort();
 	}
 
-	/** Requests answered so far. */
+	@Override
 	public long served() {
 		return this.served.get();
 	}
 
-	/** Requests being handled now. */
+	@Override
 	public int active() {
 		return this.active.get();
 	}

@@ -1,7 +1,6 @@
 package io.connbalance.testsupport;
 
 import java.io.IOException;
-import java.net.BindException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -11,28 +10,49 @@ import java.util.stream.Collectors;
 /**
  * Pod servers on 127.0.0.2, 127.0.0.3, ... that share one port, like pods of a Deployment
  * that each have their own IP.
+ *
+ * @param <P> the kind of pod server
  */
-public final class PodServers implements AutoCloseable {
+public final class PodServers<P extends TestPod> implements AutoCloseable {
 
-	private final List<PodServer> servers = new ArrayList<>();
+	private final List<P> servers = new ArrayList<>();
+
+	private final TestPod.Starter<P> starter;
 
 	private final int port;
 
-	private PodServers(int port) {
+	private PodServers(TestPod.Starter<P> starter, int port) {
+		this.starter = starter;
 		this.port = port;
 	}
 
 	/**
-	 * Starts {@code count} servers named {@code pod-1}, {@code pod-2}, ... on 127.0.0.2
-	 * and up.
+	 * Starts {@code count} HTTP servers named {@code pod-1}, {@code pod-2}, ... on
+	 * 127.0.0.2 and up.
 	 * @param count how many
 	 * @return the servers
 	 * @throws IOException if no common port could be bound
 	 */
-	public static PodServers start(int count) throws IOException {
+	public static PodServers<PodServer> start(int count) throws IOException {
+		return start(count, PodServer::start);
+	}
+
+	/**
+	 * Starts {@code count} gRPC servers named {@code pod-1}, {@code pod-2}, ... on
+	 * 127.0.0.2 and up.
+	 * @param count how many
+	 * @return the servers
+	 * @throws IOException if no common port could be bound
+	 */
+	public static PodServers<GrpcPodServer> startGrpc(int count) throws IOException {
+		return start(count, GrpcPodServer::start);
+	}
+
+	private static <P extends TestPod> PodServers<P> start(int count, TestPod.Starter<P> starter) throws IOException {
+		IOException lastFailure = null;
 		for (int attempt = 0; attempt < 20; attempt++) {
-			PodServer first = PodServer.start("pod-1", "127.0.0.2", 0);
-			PodServers servers = new PodServers(first.port());
+			P first = starter.start("pod-1", "127.0.0.2", 0);
+			PodServers<P> servers = new PodServers<>(starter, first.port());
 			servers.servers.add(first);
 			try {
 				for (int i = 1; i < count; i++) {
@@ -40,11 +60,13 @@ public final class PodServers implements AutoCloseable {
 				}
 				return servers;
 			}
-			catch (BindException ex) {
+			catch (IOException ex) {
+				// the port is taken on another address: try another one
+				lastFailure = ex;
 				servers.close();
 			}
 		}
-		throw new IOException("No free common port on 127.0.0.2-" + (count + 1));
+		throw new IOException("No free common port on 127.0.0.2-" + (count + 1), lastFailure);
 	}
 
 	/**
@@ -52,18 +74,18 @@ public final class PodServers implements AutoCloseable {
 	 * @return the new server
 	 * @throws IOException if it cannot bind
 	 */
-	public PodServer add() throws IOException {
+	public P add() throws IOException {
 		int index = this.servers.size() + 1;
-		PodServer server = PodServer.start("pod-" + index, "127.0.0." + (index + 1), this.port);
+		P server = this.starter.start("pod-" + index, "127.0.0." + (index + 1), this.port);
 		this.servers.add(server);
 		return server;
 	}
 
-	public PodServer get(int index) {
+	public P get(int index) {
 		return this.servers.get(index);
 	}
 
-	public List<PodServer> all() {
+	public List<P> all() {
 		return List.copyOf(this.servers);
 	}
 
@@ -73,23 +95,23 @@ public final class PodServers implements AutoCloseable {
 
 	/** Requests each server answered, by pod name. */
 	public Map<String, Long> served() {
-		return this.servers.stream().collect(Collectors.toMap(PodServer::name, PodServer::served));
+		return this.servers.stream().collect(Collectors.toMap(TestPod::name, TestPod::served));
 	}
 
 	/** Requests served since a previous reading, by pod name. */
 	public Map<String, Long> servedSince(Map<String, Long> before) {
 		return this.servers.stream()
-			.collect(Collectors.toMap(PodServer::name,
+			.collect(Collectors.toMap(TestPod::name,
 					(server) -> server.served() - before.getOrDefault(server.name(), 0L)));
 	}
 
-	public <T> List<T> map(Function<PodServer, T> mapper) {
+	public <T> List<T> map(Function<P, T> mapper) {
 		return this.servers.stream().map(mapper).toList();
 	}
 
 	@Override
 	public void close() {
-		this.servers.forEach(PodServer::close);
+		this.servers.forEach(TestPod::close);
 	}
 
 }

@@ -1,0 +1,44 @@
+package io.connbalance.grpc;
+
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import io.connbalance.pod.Pod;
+import io.connbalance.stats.ConnectionCounter;
+
+/**
+ * The gRPC subchannels that are READY right now, per service and pod, over every
+ * {@code connbalance:///} channel of the application. A READY subchannel is one open
+ * HTTP/2 connection.
+ */
+public final class GrpcConnections implements ConnectionCounter {
+
+	private final Map<String, Map<String, AtomicInteger>> ready = new ConcurrentHashMap<>();
+
+	@Override
+	public String kind() {
+		return "grpc";
+	}
+
+	@Override
+	public int openConnections(String service, Pod pod) {
+		Map<String, AtomicInteger> byAddress = this.ready.get(service);
+		AtomicInteger count = (byAddress != null) ? byAddress.get(pod.address()) : null;
+		return (count != null) ? count.get() : 0;
+	}
+
+	void opened(String service, String address) {
+		counter(service, address).incrementAndGet();
+	}
+
+	void closed(String service, String address) {
+		counter(service, address).decrementAndGet();
+	}
+
+	private AtomicInteger counter(String service, String address) {
+		return this.ready.computeIfAbsent(service, (key) -> new ConcurrentHashMap<>())
+			.computeIfAbsent(address, (key) -> new AtomicInteger());
+	}
+
+}

@@ -1,0 +1,301 @@
+package io.connbalance.grpc;
+
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import io.grpc.ClientStreamTracer;
+import io.grpc.ConnectivityState;
+import io.grpc.ConnectivityStateInfo;
+import io.grpc.EquivalentAddressGroup;
+import io.grpc.LoadBalancer;
+import io.grpc.Metadata;
+import io.grpc.Status;
+
+import io.connbalance.balance.BalancingStrategy;
+import io.connbalance.stats.PodStats;
+
+/**
+ * One subchannel (one HTTP/2 connection) per pod, and a pod chosen per call by the
+ * service's strategy among the pods whose subchannel is READY. Stream tracers count each
+ * call in the pod's counters. A pod that leaves is picked no more; its subchannel closes
+ * once the calls this channel still has on it have finished.
+ * <p>
+ * Everything but the picker and the tracers runs in the channel's synchronization
+ * context.
+ */
+final class PodLoadBalancer extends LoadBalancer {
+
+	private final Helper helper;
+
+	private final Map<String, PodSubchannel> subchannels = new LinkedHashMap<>();
+
+	private ServiceBinding binding;
+
+	private Status lastFailure = Status.UNAVAILABLE;
+
+	PodLoadBalancer(Helper helper) {
+		this.helper = helper;
+	}
+
+	@Override
+	public Status acceptResolvedAddresses(ResolvedAddresses resolved) {
+		ServiceBinding binding = resolved.getAttributes().get(ServiceBinding.KEY);
+		if (binding == null) {
+			Status error = Status.FAILED_PRECONDITION.withDescription("The '" + PodLoadBalancerProvider.POLICY
+					+ "' load-balancing policy works only with connbalance:///<service key> targets");
+			handleNameResolutionError(error);
+			return error;
+		}
+		this.binding = binding;
+		Set<String> present = new HashSet<>();
+		for (EquivalentAddressGroup group : resolved.getAddresses()) {
+			String pod = group.getAttributes().get(ServiceBinding.POD);
+			present.add(pod);
+			PodSubchannel existing = this.subchannels.get(pod);
+			if (existing != null) {
+				existing.rejoin();
+			}
+			else {
+				this.subchannels.put(pod, new PodSubchannel(pod, group));
+			}
+		}
+		for (PodSubchannel subchannel : List.copyOf(this.subchannels.values())) {
+			if (!present.contains(subchannel.pod)) {
+				subchannel.leave();
+			}
+		}
+		updateBalancingState();
+		return Status.OK;
+	}
+
+	@Override
+	public boolean canHandleEmptyAddressListFromNameResolution() {
+		return true;
+	}
+
+	@Override
+	public void handleNameResolutionError(Status error) {
+		if (this.subchannels.isEmpty()) {
+			this.helper.updateBalancingState(ConnectivityState.TRANSIENT_FAILURE,
+					new FixedResultPicker(PickResult.withError(error)));
+		}
+	}
+
+	@Override
+	public void requestConnection() {
+		this.subchannels.values().forEach(PodSubchannel::requestConnectionIfIdle);
+	}
+
+	@Override
+	public void shutdown() {
+		List.copyOf(this.subchannels.values()).forEach(PodSubchannel::close);
+	}
+
+	private void updateBalancingState() {
+		List<PodStats> ready = new ArrayList<>();
+		Map<PodStats, PodSubchannel> byStats = new IdentityHashMap<>();
+		boolean connecting = false;
+		for (PodSubchannel subchannel : this.subchannels.values()) {
+			if (subchannel.leaving) {
+				continue;
+			}
+			PodStats stats = this.binding.balancer().find(subchannel.pod);
+			subchannel.stats = stats;
+			if (subchannel.state == ConnectivityState.READY && stats != null) {
+				ready.add(stats);
+				byStats.put(stats, subchannel);
+			}
+			else if (subchannel.state != ConnectivityState.TRANSIENT_FAILURE) {
+				connecting = true;
+			}
+		}
+		if (!ready.isEmpty()) {
+			this.helper.updateBalancingState(ConnectivityState.READY,
+					new PodPicker(this.binding.balancer().strategy(), ready, byStats));
+		}
+		else if (connecting) {
+			this.helper.updateBalancingState(ConnectivityState.CONNECTING,
+					new FixedResultPicker(PickResult.withNoResult()));
+		}
+		else {
+			this.helper.updateBalancingState(ConnectivityState.TRANSIENT_FAILURE,
+					new FixedResultPicker(PickResult.withError(noPodStatus())));
+		}
+	}
+
+	private Status noPodStatus() {
+		String service = this.binding.service();
+		if (this.subchannels.isEmpty()) {
+			return Status.UNAVAILABLE.withDescription("connbalance: service '" + service + "' has no ready pods");
+		}
+		return Status.UNAVAILABLE
+			.withDescription("connbalance: no pod of service '" + service + "' accepts connections; last error: "
+					+ this.lastFailure.getCode() + " " + this.lastFailure.getDescription())
+			.withCause(this.lastFailure.getCause());
+	}
+
+	/**
+	 * Picks per call among the READY pods, with the service's strategy.
+	 */
+	private static final class PodPicker extends SubchannelPicker {
+
+		private final BalancingStrategy strategy;
+
+		private final List<PodStats> ready;
+
+		private final Map<PodStats, PodSubchannel> byStats;
+
+		PodPicker(BalancingStrategy strategy, List<PodStats> ready, Map<PodStats, PodSubchannel> byStats) {
+			this.strategy = strategy;
+			this.ready = List.copyOf(ready);
+			this.byStats = byStats;
+		}
+
+		@Override
+		public PickResult pickSubchannel(PickSubchannelArgs args) {
+			PodSubchannel chosen = this.byStats.get(this.strategy.choose(this.ready));
+			return PickResult.withSubchannel(chosen.subchannel, chosen.tracers);
+		}
+
+		@Override
+		public String toString() {
+			return "PodPicker" + this.ready;
+		}
+
+	}
+
+	/**
+	 * The subchannel of one pod and the calls this channel has in flight on it.
+	 */
+	private final class PodSubchannel implements SubchannelStateListener {
+
+		private final String pod;
+
+		private final Subchannel subchannel;
+
+		private final AtomicInteger inFlight = new AtomicInteger();
+
+		private final ClientStreamTracer.Factory tracers = new ClientStreamTracer.Factory() {
+
+			@Override
+			public ClientStreamTracer newClientStreamTracer(ClientStreamTracer.StreamInfo info, Metadata headers) {
+				return new CallTracer(PodSubchannel.this.stats);
+			}
+
+		};
+
+		/** The pod's counters, as of the last picker. */
+		private volatile PodStats stats;
+
+		private volatile boolean leaving;
+
+		private ConnectivityState state = ConnectivityState.IDLE;
+
+		private boolean closed;
+
+		PodSubchannel(String pod, EquivalentAddressGroup group) {
+			this.pod = pod;
+			this.subchannel = PodLoadBalancer.this.helper
+				.createSubchannel(CreateSubchannelArgs.newBuilder().setAddresses(group).build());
+			this.subchannel.start(this);
+			this.subchannel.requestConnection();
+		}
+
+		@Override
+		public void onSubchannelState(ConnectivityStateInfo info) {
+			ConnectivityState next = info.getState();
+			if (this.closed || next == ConnectivityState.SHUTDOWN) {
+				return;
+			}
+			GrpcConnections connections = PodLoadBalancer.this.binding.connections();
+			if (this.state == ConnectivityState.READY && next != ConnectivityState.READY) {
+				connections.closed(PodLoadBalancer.this.binding.service(), this.pod);
+			}
+			else if (this.state != ConnectivityState.READY && next == ConnectivityState.READY) {
+				connections.opened(PodLoadBalancer.this.binding.service(), this.pod);
+			}
+			this.state = next;
+			if (next == ConnectivityState.TRANSIENT_FAILURE) {
+				PodLoadBalancer.this.lastFailure = info.getStatus();
+				PodLoadBalancer.this.helper.refreshNameResolution();
+			}
+			if (next == ConnectivityState.IDLE && this.leaving) {
+				// its connection has gone (the server closed it): nothing left to wait
+				// for
+				close();
+				return;
+			}
+			requestConnectionIfIdle();
+			updateBalancingState();
+		}
+
+		void requestConnectionIfIdle() {
+			if (this.state == ConnectivityState.IDLE && !this.leaving) {
+				this.subchannel.requestConnection();
+			}
+		}
+
+		void leave() {
+			this.leaving = true;
+			closeIfIdle();
+		}
+
+		void rejoin() {
+			this.leaving = false;
+			requestConnectionIfIdle();
+		}
+
+		void closeIfIdle() {
+			if (this.leaving && this.inFlight.get() == 0) {
+				close();
+			}
+		}
+
+		void close() {
+			if (this.closed) {
+				return;
+			}
+			this.closed = true;
+			if (this.state == ConnectivityState.READY) {
+				PodLoadBalancer.this.binding.connections().closed(PodLoadBalancer.this.binding.service(), this.pod);
+			}
+			this.subchannel.shutdown();
+			PodLoadBalancer.this.subchannels.remove(this.pod, this);
+		}
+
+		/**
+		 * Counts one call (one stream) in the pod's counters and in this subchannel's.
+		 */
+		private final class CallTracer extends ClientStreamTracer {
+
+			private final PodStats stats;
+
+			private final boolean counted;
+
+			CallTracer(PodStats stats) {
+				this.stats = stats;
+				this.counted = stats != null && stats.begin();
+				PodSubchannel.this.inFlight.incrementAndGet();
+			}
+
+			@Override
+			public void streamClosed(Status status) {
+				if (this.counted) {
+					this.stats.end(!status.isOk());
+				}
+				if (PodSubchannel.this.inFlight.decrementAndGet() == 0 && PodSubchannel.this.leaving) {
+					PodLoadBalancer.this.helper.getSynchronizationContext().execute(PodSubchannel.this::closeIfIdle);
+				}
+			}
+
+		}
+
+	}
+
+}

@@ -1,0 +1,307 @@
+package io.connbalance.grpc;
+
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+
+import io.grpc.ManagedChannel;
+import io.grpc.ManagedChannelBuilder;
+import io.grpc.NameResolverRegistry;
+import io.grpc.StatusRuntimeException;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.springframework.grpc.client.GrpcChannelFactory;
+import tools.jackson.databind.JsonNode;
+
+import io.connbalance.pod.Pod;
+import io.connbalance.testsupport.Await;
+import io.connbalance.testsupport.Distribution;
+import io.connbalance.testsupport.GrpcPodServer;
+import io.connbalance.testsupport.MutableDiscoveryClient;
+import io.connbalance.testsupport.PodServers;
+import io.connbalance.testsupport.RandomL4Forwarder;
+import io.connbalance.testsupport.RunningApp;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/**
+ * gRPC channels to {@code connbalance:///backend}, against real grpc-netty servers on
+ * 127.0.0.2 and up: the problem, the fix, scale-up, scale-down and a stream across pod
+ * changes.
+ */
+class GrpcBalancingIntegrationTests {
+
+	private final MutableDiscoveryClient discovery = new MutableDiscoveryClient();
+
+	private final List<ManagedChannel> channels = new ArrayList<>();
+
+	private PodServers<GrpcPodServer> pods;
+
+	private RunningApp app;
+
+	@BeforeEach
+	void startPods() throws Exception {
+		this.pods = PodServers.startGrpc(3);
+		this.pods.all().forEach((pod) -> this.discovery.add("backend", pod));
+	}
+
+	@AfterEach
+	void stop() {
+		this.channels.forEach(ManagedChannel::shutdownNow);
+		if (this.app != null) {
+			this.app.close();
+		}
+		this.pods.close();
+	}
+
+	@Test
+	void aChannelThroughAPerConnectionBalancerSendsEveryCallToOnePod() throws Exception {
+		try (RandomL4Forwarder service = new RandomL4Forwarder(
+				this.pods.map((pod) -> new InetSocketAddress(pod.host(), pod.port())), 42)) {
+			ManagedChannel channel = track(
+					ManagedChannelBuilder.forAddress("127.0.0.1", service.port()).usePlaintext().build());
+			for (int i = 0; i < 3000; i++) {
+				GrpcPodServer.who(channel);
+			}
+			Map<String, Long> served = this.pods.served();
+			assertThat(served.values().stream().mapToLong(Long::longValue).sum()).isEqualTo(3000);
+			assertThat(Collections.max(served.values())).as("busiest pod of %s", served).isGreaterThanOrEqualTo(2850);
+		}
+	}
+
+	@ParameterizedTest
+	@ValueSource(strings = { "round-robin", "least-request" })
+	void callsOfAPlainGrpcJavaChannelSpreadEvenlyWithOneConnectionPerPod(String strategy) throws Exception {
+		this.app = RunningApp.start(this.discovery, "connbalance.services.backend.strategy=" + strategy);
+		ManagedChannel channel = track(
+				ManagedChannelBuilder.forTarget("connbalance:///backend").usePlaintext().build());
+		assertEvenWithOneConnectionPerPod(channel, strategy);
+	}
+
+	@Test
+	void callsOfAChannelFromSpringBootsChannelFactorySpreadEvenly() throws Exception {
+		this.app = RunningApp.start(this.discovery, "spring.grpc.client.channel.pods.target=connbalance:///backend");
+		ManagedChannel channel = this.app.bean(GrpcChannelFactory.class).createChannel("pods");
+		assertEvenWithOneConnectionPerPod(channel, "least-request");
+	}
+
+	private void assertEvenWithOneConnectionPerPod(ManagedChannel channel, String strategy) throws Exception {
+		for (int i = 0; i < 3000; i++) {
+			assertThat(GrpcPodServer.who(channel)).startsWith("pod-");
+		}
+		Map<String, Long> served = this.pods.served();
+		Distribution.assertEven(served, 3, 0.03);
+		JsonNode endpoint = this.app.endpoint("backend");
+		assertThat(endpoint.get("strategy").asString()).isEqualTo(strategy);
+		assertThat(this.app.podValues("backend", "/requests/total")).isEqualTo(served);
+		assertThat(this.app.podValues("backend", "/requests/failed").values()).containsOnly(0L);
+		assertThat(this.app.podValues("backend", "/connections/grpc").values()).hasSize(3).containsOnly(1L);
+		assertThat(this.pods.map(GrpcPodServer::connections)).containsOnly(1);
+	}
+
+	@Test
+	void callsThatEndWithAnErrorStatusCountAsFailed() throws Exception {
+		this.app = RunningApp.start(this.discovery);
+		ManagedChannel channel = track(
+				ManagedChannelBuilder.forTarget("connbalance:///backend").usePlaintext().build());
+		for (int i = 0; i < 30; i++) {
+			assertThatThrownBy(() -> GrpcPodServer.fail(channel)).isInstanceOf(StatusRuntimeException.class)
+				.hasMessageStartingWith("INVALID_ARGUMENT: refused by pod-");
+			GrpcPodServer.who(channel);
+		}
+		Map<String, Long> failed = this.app.podValues("backend", "/requests/failed");
+		assertThat(failed.values().stream().mapToLong(Long::longValue).sum()).isEqualTo(30);
+		assertThat(this.app.podValues("backend", "/requests/total")).isEqualTo(this.pods.served());
+	}
+
+	@Test
+	void aNewPodGetsCallsWithinOneRefreshInterval() throws Exception {
+		Duration interval = Duration.ofMillis(1000);
+		this.app = RunningApp.start(this.discovery, "connbalance.refresh.interval=" + interval.toMillis() + "ms");
+		ManagedChannel channel = track(
+				ManagedChannelBuilder.forTarget("connbalance:///backend").usePlaintext().build());
+		for (int i = 0; i < 300; i++) {
+			GrpcPodServer.who(channel);
+		}
+		GrpcPodServer added = this.pods.add();
+		this.discovery.add("backend", added);
+		long start = System.nanoTime();
+		long deadline = start + Duration.ofSeconds(10).toNanos();
+		while (added.served() == 0 && System.nanoTime() < deadline) {
+			GrpcPodServer.who(channel);
+		}
+		Duration waited = Duration.ofNanos(System.nanoTime() - start);
+		assertThat(added.served()).isPositive();
+		assertThat(waited).isLessThanOrEqualTo(interval.plusMillis(500));
+	}
+
+	@Test
+	void aPodThatLeavesUnderLoadGetsNoNewCallsFinishesItsCallsAndThenClosesItsConnection() throws Exception {
+		this.app = RunningApp.start(this.discovery, "connbalance.refresh.interval=1h",
+				"connbalance.services.backend.strategy=round-robin");
+		ManagedChannel channel = track(
+				ManagedChannelBuilder.forTarget("connbalance:///backend").usePlaintext().build());
+		GrpcPodServer leaving = this.pods.get(2);
+		ExecutorService executor = Executors.newFixedThreadPool(6);
+		AtomicBoolean running = new AtomicBoolean(true);
+		try {
+			Await.until(Duration.ofSeconds(10), () -> {
+				GrpcPodServer.who(channel);
+				return this.pods.all().stream().allMatch((pod) -> pod.connections() == 1);
+			});
+			// one slow call on each pod, still running when pod-3 leaves
+			List<Future<String>> slow = new ArrayList<>();
+			for (int i = 0; i < 3; i++) {
+				slow.add(executor.submit(() -> GrpcPodServer.slow(channel, Duration.ofMillis(2000))));
+			}
+			Await.until(Duration.ofSeconds(10), () -> this.pods.all().stream().allMatch((pod) -> pod.active() == 1));
+			// and steady load from three callers
+			AtomicLong startedAfterRemoval = new AtomicLong();
+			AtomicLong failedAfterRemoval = new AtomicLong();
+			AtomicBoolean removed = new AtomicBoolean();
+			List<Future<?>> load = new ArrayList<>();
+			for (int i = 0; i < 3; i++) {
+				load.add(executor.submit(() -> {
+					long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+					for (int call = 0; call < 50_000 && running.get() && System.nanoTime() < deadline; call++) {
+						boolean after = removed.get();
+						try {
+							GrpcPodServer.who(channel);
+						}
+						catch (StatusRuntimeException ex) {
+							if (after) {
+								failedAfterRemoval.incrementAndGet();
+							}
+						}
+						if (after) {
+							startedAfterRemoval.incrementAndGet();
+						}
+					}
+				}));
+			}
+			Await.until(Duration.ofSeconds(10), () -> leaving.served() > 50);
+
+			this.discovery.remove("backend", leaving.host());
+			this.app.refresher().refreshNow();
+			removed.set(true);
+			long servedWhenRemoved = leaving.served();
+			JsonNode draining = podNamed(this.app.endpoint("backend"), "pod-3");
+			assertThat(draining.get("state").asString()).isEqualTo("draining");
+			assertThat(draining.at("/requests/inFlight").asInt()).as("the slow call at least").isPositive();
+			assertThat(draining.at("/connections/grpc").asInt()).isEqualTo(1);
+
+			Await.until(Duration.ofSeconds(10), () -> startedAfterRemoval.get() >= 3000);
+			running.set(false);
+			for (Future<?> caller : load) {
+				caller.get(30, TimeUnit.SECONDS);
+			}
+			List<String> answers = new ArrayList<>();
+			for (Future<String> call : slow) {
+				answers.add(call.get(30, TimeUnit.SECONDS));
+			}
+			assertThat(answers).containsExactlyInAnyOrder("pod-1", "pod-2", "pod-3");
+			assertThat(failedAfterRemoval.get()).isZero();
+			// only calls picked just before the new pods reached the channel (at most one
+			// per
+			// caller, and the channel takes them a moment later when it is busy)
+			assertThat(leaving.served() - servedWhenRemoved).isLessThanOrEqualTo(6);
+
+			Await.until(Duration.ofSeconds(10), () -> podNamed(this.app.endpoint("backend"), "pod-3") == null);
+			assertThat(this.app.bean(GrpcConnections.class)
+				.openConnections("backend", Pod.of(leaving.host(), leaving.port()))).isZero();
+			// grpc-java closes a subchannel's connection a few seconds after it is shut
+			// down
+			Await.until(Duration.ofSeconds(20), () -> leaving.connections() == 0);
+			assertThat(this.app.podValues("backend", "/connections/grpc")).containsOnlyKeys("pod-1", "pod-2")
+				.containsValues(1L, 1L);
+		}
+		finally {
+			running.set(false);
+			executor.shutdownNow();
+		}
+	}
+
+	@Test
+	void aServerStreamingCallStaysHealthyWhilePodsChange() throws Exception {
+		this.app = RunningApp.start(this.discovery, "connbalance.refresh.interval=1h");
+		ManagedChannel channel = track(
+				ManagedChannelBuilder.forTarget("connbalance:///backend").usePlaintext().build());
+		Iterator<String> stream = GrpcPodServer.stream(channel, 40, Duration.ofMillis(50));
+		String first = stream.next();
+		String streamingPod = first.substring(0, first.indexOf('#'));
+		GrpcPodServer carrier = this.pods.all()
+			.stream()
+			.filter((pod) -> pod.name().equals(streamingPod))
+			.findFirst()
+			.orElseThrow();
+
+		GrpcPodServer added = this.pods.add();
+		this.discovery.add("backend", added);
+		this.app.refresher().refreshNow();
+		this.discovery.remove("backend", carrier.host());
+		this.app.refresher().refreshNow();
+		long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+		for (int calls = 0; (calls < 30 || added.served() == 0) && System.nanoTime() < deadline; calls++) {
+			assertThat(GrpcPodServer.who(channel)).isNotEqualTo(streamingPod);
+		}
+		assertThat(added.served()).isPositive();
+
+		List<String> rest = GrpcPodServer.drain(stream);
+		assertThat(rest).hasSize(39).allSatisfy((message) -> assertThat(message).startsWith(streamingPod + "#"));
+		assertThat(rest.get(38)).isEqualTo(streamingPod + "#39");
+		Await.until(Duration.ofSeconds(10), () -> podNamed(this.app.endpoint("backend"), streamingPod) == null);
+	}
+
+	@Test
+	void anUnknownServiceFailsWhenTheChannelIsBuilt() {
+		this.app = RunningApp.start(this.discovery);
+		assertThatIllegalArgumentException()
+			.isThrownBy(() -> ManagedChannelBuilder.forTarget("connbalance:///missing").usePlaintext().build())
+			.withMessageContaining(
+					"names service 'missing', which is not under connbalance.services (configured: [backend])")
+			.withMessageContaining("connbalance.services.missing.service-id");
+		assertThatIllegalArgumentException()
+			.isThrownBy(() -> ManagedChannelBuilder.forTarget("connbalance://backend").usePlaintext().build())
+			.withMessageContaining("must have the form connbalance:///<service key> (three slashes)");
+	}
+
+	@Test
+	void theSchemeIsRegisteredWhileTheApplicationRuns() {
+		this.app = RunningApp.start(this.discovery);
+		assertThat(NameResolverRegistry.getDefaultRegistry().getProviderForScheme("connbalance"))
+			.isSameAs(this.app.bean(ConnbalanceNameResolverProvider.class));
+		this.app.close();
+		this.app = null;
+		assertThat(NameResolverRegistry.getDefaultRegistry().getProviderForScheme("connbalance")).isNull();
+	}
+
+	private ManagedChannel track(ManagedChannel channel) {
+		this.channels.add(channel);
+		return channel;
+	}
+
+	private static JsonNode podNamed(JsonNode service, String name) {
+		for (JsonNode pod : service.get("pods")) {
+			if (pod.get("name").asString().equals(name)) {
+				return pod;
+			}
+		}
+		return null;
+	}
+
+}
