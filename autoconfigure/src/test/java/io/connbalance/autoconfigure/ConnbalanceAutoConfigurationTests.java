@@ -6,17 +6,20 @@ import io.connbalance.actuate.ConnbalanceEndpoint;
 import io.connbalance.balance.ServiceBalancers;
 import io.connbalance.discovery.DiscoveredPods;
 import io.connbalance.discovery.PodSource;
+import io.connbalance.grpc.ConnbalanceNameResolverProvider;
 import io.connbalance.http.ServiceExchangeFilterFunction;
 import io.connbalance.http.ServiceRequestInterceptor;
 import io.connbalance.pod.PodRegistry;
 import io.connbalance.refresh.PodRefresher;
 import io.connbalance.testsupport.Await;
 import io.connbalance.testsupport.MutableDiscoveryClient;
+import io.grpc.NameResolverProvider;
 import org.apache.hc.client5.http.impl.classic.HttpClients;
 import org.junit.jupiter.api.Test;
-
 import org.springframework.boot.actuate.autoconfigure.endpoint.EndpointAutoConfiguration;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.autoconfigure.ssl.SslAutoConfiguration;
+import org.springframework.boot.grpc.client.autoconfigure.GrpcClientAutoConfiguration;
 import org.springframework.boot.http.client.autoconfigure.HttpClientAutoConfiguration;
 import org.springframework.boot.restclient.RestClientCustomizer;
 import org.springframework.boot.restclient.autoconfigure.RestClientAutoConfiguration;
@@ -28,6 +31,7 @@ import org.springframework.cloud.client.discovery.DiscoveryClient;
 import org.springframework.cloud.client.discovery.event.HeartbeatEvent;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.grpc.client.GrpcChannelFactory;
 import org.springframework.web.client.RestClient;
 import org.springframework.web.reactive.function.client.WebClient;
 
@@ -38,9 +42,9 @@ class ConnbalanceAutoConfigurationTests {
 	private final ApplicationContextRunner contextRunner = new ApplicationContextRunner()
 		.withConfiguration(AutoConfigurations.of(ConnbalanceAutoConfiguration.class,
 				ConnbalanceWebClientAutoConfiguration.class, ConnbalanceRestClientAutoConfiguration.class,
-				ConnbalanceLoadBalancerAutoConfiguration.class, ConnbalanceEndpointAutoConfiguration.class,
-				EndpointAutoConfiguration.class, HttpClientAutoConfiguration.class, WebClientAutoConfiguration.class,
-				RestClientAutoConfiguration.class))
+				ConnbalanceLoadBalancerAutoConfiguration.class, ConnbalanceGrpcAutoConfiguration.class,
+				ConnbalanceEndpointAutoConfiguration.class, EndpointAutoConfiguration.class,
+				HttpClientAutoConfiguration.class, WebClientAutoConfiguration.class, RestClientAutoConfiguration.class))
 		.withBean(DiscoveryClient.class, MutableDiscoveryClient::new)
 		.withPropertyValues("connbalance.services.backend.port=8080",
 				"management.endpoints.web.exposure.include=connbalance");
@@ -52,6 +56,7 @@ class ConnbalanceAutoConfigurationTests {
 				.hasSingleBean(PodRefresher.class)
 				.hasSingleBean(ServiceExchangeFilterFunction.class)
 				.hasSingleBean(ServiceRequestInterceptor.class)
+				.hasSingleBean(ConnbalanceNameResolverProvider.class)
 				.hasSingleBean(ConnbalanceEndpoint.class);
 			assertThat(context.getBean(PodRefresher.class).isRunning()).isTrue();
 			assertThat(context.getBeansOfType(WebClientCustomizer.class)).containsKey("connbalanceWebClientCustomizer");
@@ -68,6 +73,7 @@ class ConnbalanceAutoConfigurationTests {
 				.doesNotHaveBean(PodRefresher.class)
 				.doesNotHaveBean(ServiceExchangeFilterFunction.class)
 				.doesNotHaveBean(ServiceRequestInterceptor.class)
+				.doesNotHaveBean(ConnbalanceNameResolverProvider.class)
 				.doesNotHaveBean(ConnbalanceEndpoint.class)
 				.doesNotHaveBean("connbalanceWebClientCustomizer")
 				.doesNotHaveBean("connbalanceRestClientCustomizer");
@@ -91,6 +97,30 @@ class ConnbalanceAutoConfigurationTests {
 				.hasSingleBean(ServiceExchangeFilterFunction.class)
 				.doesNotHaveBean(ServiceRequestInterceptor.class);
 		});
+	}
+
+	@Test
+	void whenGrpcIsAbsentThenThereIsNoNameResolver() {
+		this.contextRunner.withClassLoader(new FilteredClassLoader(NameResolverProvider.class)).run((context) -> {
+			assertThat(context).hasNotFailed()
+				.doesNotHaveBean(ConnbalanceNameResolverProvider.class)
+				.hasSingleBean(ServiceRequestInterceptor.class)
+				.hasSingleBean(ConnbalanceEndpoint.class);
+		});
+	}
+
+	@Test
+	void springsGrpcChannelFactoryIsCreatedAfterTheSchemeIsRegistered() {
+		this.contextRunner
+			.withConfiguration(AutoConfigurations.of(SslAutoConfiguration.class, GrpcClientAutoConfiguration.class))
+			.run((context) -> {
+				String[] factories = context.getBeanFactory().getBeanNamesForType(GrpcChannelFactory.class);
+				assertThat(factories).isNotEmpty();
+				for (String factory : factories) {
+					assertThat(context.getBeanFactory().getBeanDefinition(factory).getDependsOn())
+						.contains("connbalanceNameResolverProvider");
+				}
+			});
 	}
 
 	@Test

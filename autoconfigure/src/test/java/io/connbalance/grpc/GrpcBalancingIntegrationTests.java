@@ -22,6 +22,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.springframework.grpc.client.GrpcChannelFactory;
 import tools.jackson.databind.JsonNode;
@@ -112,6 +113,43 @@ class GrpcBalancingIntegrationTests {
 		assertThat(this.app.podValues("backend", "/requests/failed").values()).containsOnly(0L);
 		assertThat(this.app.podValues("backend", "/connections/grpc").values()).hasSize(3).containsOnly(1L);
 		assertThat(this.pods.map(GrpcPodServer::connections)).containsOnly(1);
+	}
+
+	@ParameterizedTest
+	@CsvSource({ "round-robin, 0.30, 0.37", "least-request, 0, 0.10" })
+	void leastRequestCountsCallsInFlightAndSparesASlowPod(String strategy, double minShare, double maxShare)
+			throws Exception {
+		this.app = RunningApp.start(this.discovery, "connbalance.services.backend.strategy=" + strategy);
+		ManagedChannel channel = track(
+				ManagedChannelBuilder.forTarget("connbalance:///backend").usePlaintext().build());
+		Await.until(Duration.ofSeconds(10), () -> {
+			GrpcPodServer.who(channel);
+			return this.pods.all().stream().allMatch((pod) -> pod.connections() == 1);
+		});
+		GrpcPodServer slow = this.pods.get(0);
+		slow.slowDown(Duration.ofMillis(20));
+		Map<String, Long> before = this.pods.served();
+		ExecutorService callers = Executors.newFixedThreadPool(6);
+		try {
+			List<Future<?>> done = new ArrayList<>();
+			for (int i = 0; i < 6; i++) {
+				done.add(callers.submit(() -> {
+					for (int call = 0; call < 150; call++) {
+						GrpcPodServer.who(channel);
+					}
+				}));
+			}
+			for (Future<?> caller : done) {
+				caller.get(60, TimeUnit.SECONDS);
+			}
+		}
+		finally {
+			callers.shutdownNow();
+		}
+		Map<String, Long> served = this.pods.servedSince(before);
+		assertThat(served.values().stream().mapToLong(Long::longValue).sum()).isEqualTo(900);
+		assertThat(served.get(slow.name()) / 900.0).as("share of the slow pod in %s", served)
+			.isBetween(minShare, maxShare);
 	}
 
 	@Test

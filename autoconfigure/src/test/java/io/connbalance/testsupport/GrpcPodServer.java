@@ -76,10 +76,12 @@ public final class GrpcPodServer implements TestPod {
 
 	private final AtomicInteger connections = new AtomicInteger();
 
+	private volatile long whoDelayMillis;
+
 	private GrpcPodServer(String name, String host, int port) throws IOException {
 		this.name = name;
 		ServerServiceDefinition service = ServerServiceDefinition.builder("test.Pods")
-			.addMethod(WHO, ServerCalls.asyncUnaryCall((request, response) -> answer(response, 0)))
+			.addMethod(WHO, ServerCalls.asyncUnaryCall((request, response) -> answer(response, this.whoDelayMillis)))
 			.addMethod(SLOW,
 					ServerCalls.asyncUnaryCall((request, response) -> answer(response, Long.parseLong(request))))
 			.addMethod(FAIL, ServerCalls.asyncUnaryCall(this::fail))
@@ -186,6 +188,11 @@ public final class GrpcPodServer implements TestPod {
 	@Override
 	public int active() {
 		return this.active.get();
+	}
+
+	/** Makes {@code Who} answer after a delay, like a pod that has become slow. */
+	public void slowDown(Duration delay) {
+		this.whoDelayMillis = delay.toMillis();
 	}
 
 	/** Client connections (HTTP/2 transports) open now. */
