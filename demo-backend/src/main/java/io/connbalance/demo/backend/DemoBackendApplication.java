@@ -1,34 +1,29 @@
 package io.connbalance.demo.backend;
 
-import java.net.InetAddress;
-import java.net.UnknownHostException;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicLong;
 
-import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RestController;
 
 /**
- * A backend "pod" that says who it is and how many requests it has served.
+ * A backend "pod" that says who it is and how many requests it has served, over HTTP
+ * ({@code /whoami}) and gRPC ({@code connbalance.demo.WhoAmI}).
  */
 @SpringBootApplication
 @RestController
 public class DemoBackendApplication {
 
-	private final String podName;
+	private final PodIdentity pod;
 
-	private final AtomicLong served = new AtomicLong();
-
-	DemoBackendApplication(@Value("${POD_NAME:}") String podName) throws UnknownHostException {
-		this.podName = podName.isBlank() ? InetAddress.getLocalHost().getHostName() : podName;
+	DemoBackendApplication(PodIdentity pod) {
+		this.pod = pod;
 	}
 
 	@GetMapping("/whoami")
 	Map<String, Object> whoami() {
-		return Map.of("pod", this.podName, "served", this.served.incrementAndGet());
+		return Map.of("pod", this.pod.name(), "served", this.pod.serve());
 	}
 
 	public static void main(String[] args) {
