@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 
-./mvnw -B -q -DskipTests package -pl demo-backend,demo-frontend -am
+./mvnw -B -q -DskipTests package -pl demo-api,demo-backend,demo-frontend -am
 
 pids=()
 cleanup() {
@@ -16,7 +16,8 @@ trap cleanup EXIT INT TERM
 mkdir -p target/demo
 for i in 1 2 3; do
 	POD_NAME="backend-$i" java -jar demo-backend/target/connbalance-demo-backend-0.1.0-SNAPSHOT.jar \
-		--server.address="127.0.0.$((i + 1))" >"target/demo/backend-$i.log" 2>&1 &
+		--server.address="127.0.0.$((i + 1))" --spring.grpc.server.address="127.0.0.$((i + 1))" \
+		>"target/demo/backend-$i.log" 2>&1 &
 	pids+=($!)
 done
 java -jar demo-frontend/target/connbalance-demo-frontend-0.1.0-SNAPSHOT.jar \
@@ -27,8 +28,9 @@ for _ in $(seq 1 120); do
 	if curl -fsS http://localhost:8080/actuator/health >/dev/null 2>&1; then break; fi
 	sleep 0.5
 done
-echo "connbalance demo running at http://localhost:8080"
-echo "  spread of 300 requests per client: curl http://localhost:8080/spread?requests=300"
+echo "connbalance demo running at http://localhost:8080 (backends: HTTP 127.0.0.2-4:8081, gRPC :9091)"
+echo "  spread of 300 requests per client (WebClient, RestClient, gRPC):"
+echo "                                     curl http://localhost:8080/spread?requests=300"
 echo "  per-pod distribution:              curl http://localhost:8080/actuator/connbalance"
 echo "  logs: target/demo/"
 

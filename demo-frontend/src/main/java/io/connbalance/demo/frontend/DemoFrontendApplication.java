@@ -2,9 +2,13 @@ package io.connbalance.demo.frontend;
 
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
 
+import io.connbalance.demo.api.WhoAmIGrpc;
+import io.connbalance.demo.api.WhoAmIRequest;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
+import org.springframework.grpc.client.GrpcChannelFactory;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
@@ -12,8 +16,9 @@ import org.springframework.web.client.RestClient;
 import org.springframework.web.reactive.function.client.WebClient;
 
 /**
- * A frontend that calls {@code http://backend/whoami} through connbalance and shows how
- * the requests spread over the backend pods.
+ * A frontend that calls the backend through connbalance, over HTTP
+ * ({@code http://backend/whoami}) and gRPC ({@code connbalance:///backend-grpc}), and
+ * shows how the requests spread over the backend pods.
  */
 @SpringBootApplication
 @RestController
@@ -25,13 +30,17 @@ public class DemoFrontendApplication {
 
 	private final RestClient restClient;
 
-	DemoFrontendApplication(WebClient.Builder webClient, RestClient.Builder restClient) {
+	private final WhoAmIGrpc.WhoAmIBlockingStub grpc;
+
+	DemoFrontendApplication(WebClient.Builder webClient, RestClient.Builder restClient, GrpcChannelFactory channels) {
 		this.webClient = webClient.build();
 		this.restClient = restClient.build();
+		this.grpc = WhoAmIGrpc.newBlockingStub(channels.createChannel("backend"));
 	}
 
 	/**
-	 * Sends requests through each client and counts the answers per pod.
+	 * Sends requests through each client (WebClient, RestClient, gRPC) and counts the
+	 * answers per pod.
 	 * @param requests how many per client (at most 10000)
 	 * @return pods and counts, per client
 	 */
@@ -40,14 +49,18 @@ public class DemoFrontendApplication {
 		int count = Math.max(1, Math.min(requests, MAX_REQUESTS));
 		Map<String, Integer> viaWebClient = new TreeMap<>();
 		Map<String, Integer> viaRestClient = new TreeMap<>();
+		Map<String, Integer> viaGrpc = new TreeMap<>();
 		for (int i = 0; i < count; i++) {
 			viaWebClient.merge(
 					pod(this.webClient.get().uri("http://backend/whoami").retrieve().bodyToMono(Map.class).block()), 1,
 					Integer::sum);
 			viaRestClient.merge(pod(this.restClient.get().uri("http://backend/whoami").retrieve().body(Map.class)), 1,
 					Integer::sum);
+			viaGrpc.merge(this.grpc.withDeadlineAfter(10, TimeUnit.SECONDS)
+				.whoAmI(WhoAmIRequest.getDefaultInstance())
+				.getPod(), 1, Integer::sum);
 		}
-		return Map.of("webClient", viaWebClient, "restClient", viaRestClient);
+		return Map.of("webClient", viaWebClient, "restClient", viaRestClient, "grpc", viaGrpc);
 	}
 
 	private static String pod(Map<?, ?> answer) {
