@@ -319,6 +319,26 @@ class GrpcBalancingIntegrationTests {
 	}
 
 	@Test
+	void callsToAServiceWithoutPodsOrWithoutReachablePodsFailWithTheReason() {
+		// nothing listens on 127.0.0.9
+		this.discovery.add("refusing", "127.0.0.9", this.pods.port(), Map.of());
+		this.app = RunningApp.start(this.discovery, "connbalance.services.empty.port=9",
+				"connbalance.services.refusing.port=" + this.pods.port());
+		ManagedChannel empty = track(ManagedChannelBuilder.forTarget("connbalance:///empty").usePlaintext().build());
+		assertThatThrownBy(() -> GrpcPodServer.who(empty)).isInstanceOf(StatusRuntimeException.class)
+			.hasMessage("UNAVAILABLE: connbalance: service 'empty' has no ready pods");
+		ManagedChannel refusing = track(
+				ManagedChannelBuilder.forTarget("connbalance:///refusing").usePlaintext().build());
+		assertThatThrownBy(() -> GrpcPodServer.who(refusing)).isInstanceOf(StatusRuntimeException.class)
+			.hasMessageStartingWith("UNAVAILABLE: connbalance: no pod of service 'refusing' accepts connections; "
+					+ "last error: UNAVAILABLE");
+		// the other service is not affected
+		ManagedChannel backend = track(
+				ManagedChannelBuilder.forTarget("connbalance:///backend").usePlaintext().build());
+		assertThat(GrpcPodServer.who(backend)).startsWith("pod-");
+	}
+
+	@Test
 	void theSchemeIsRegisteredWhileTheApplicationRuns() {
 		this.app = RunningApp.start(this.discovery);
 		assertThat(NameResolverRegistry.getDefaultRegistry().getProviderForScheme("connbalance"))
