@@ -111,7 +111,8 @@ public class ConnbalanceEndpoint {
 				}
 			}
 		}
-		String state = stats.isRetired() ? PodState.DRAINING.value() : pod.state().value();
+		String state = stats.isRetired() ? PodState.DRAINING.value()
+				: stats.isUnreachable() ? PodState.EJECTED.value() : pod.state().value();
 		return new PodDescriptor(pod.name(), pod.host(), pod.port(), pod.zone(), state,
 				new Connections(http, grpc, jdbc, http + grpc + jdbc),
 				new Requests(stats.total(), stats.inFlight(), stats.failed()), round(share));

@@ -216,6 +216,11 @@ public class ConnbalanceProperties {
 		 */
 		private int poolSizePerPod = 4;
 
+		/**
+		 * How long a borrow waits for one pod's pool before it tries another pod.
+		 */
+		private Duration connectionTimeout = Duration.ofSeconds(5);
+
 		public String getService() {
 			return this.service;
 		}
@@ -254,6 +259,14 @@ public class ConnbalanceProperties {
 
 		public void setPoolSizePerPod(int poolSizePerPod) {
 			this.poolSizePerPod = poolSizePerPod;
+		}
+
+		public Duration getConnectionTimeout() {
+			return this.connectionTimeout;
+		}
+
+		public void setConnectionTimeout(Duration connectionTimeout) {
+			this.connectionTimeout = connectionTimeout;
 		}
 
 	}

@@ -99,6 +99,17 @@ public record ConnbalanceSettings(Duration refreshInterval, List<ServiceTarget> 
 						"Use a key of connbalance.services " + services.keySet() + ", or add connbalance.services."
 								+ dataSource.getService() + ".");
 			}
+			if (!StringUtils.hasText(dataSource.getUrl()) || !dataSource.getUrl().contains("{host}")) {
+				throw new InvalidConfigurationException(prefix + ".url",
+						StringUtils.hasText(dataSource.getUrl()) ? "has no {host} placeholder" : "is not set",
+						"Set a JDBC URL with {host} and {port} for each pod's address, such as "
+								+ "jdbc:postgresql://{host}:{port}/app.");
+			}
+			Duration timeout = dataSource.getConnectionTimeout();
+			if (timeout == null || timeout.toMillis() < 250) {
+				throw new InvalidConfigurationException(prefix + ".connection-timeout",
+						"must be at least 250ms, was " + timeout, "Set a duration such as 5s.");
+			}
 			if (dataSource.getPoolSizePerPod() < 1) {
 				throw new InvalidConfigurationException(prefix + ".pool-size-per-pod",
 						"must be at least 1, was " + dataSource.getPoolSizePerPod(), "Set a positive number.");

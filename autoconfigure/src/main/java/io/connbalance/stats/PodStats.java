@@ -28,6 +28,8 @@ public final class PodStats {
 
 	private volatile boolean retired;
 
+	private volatile boolean unreachable;
+
 	/**
 	 * Creates counters for a pod.
 	 * @param pod the pod
@@ -124,6 +126,22 @@ public final class PodStats {
 	 */
 	public boolean isDrained() {
 		return this.inFlight.get() == DRAINED;
+	}
+
+	/**
+	 * Marks whether a client could not connect to the pod and skips it for now.
+	 * @param unreachable {@code true} while it is skipped
+	 */
+	public void markUnreachable(boolean unreachable) {
+		this.unreachable = unreachable;
+	}
+
+	/**
+	 * Whether a client could not connect to the pod and skips it for now.
+	 * @return {@code true} while it is skipped
+	 */
+	public boolean isUnreachable() {
+		return this.unreachable;
 	}
 
 	/**

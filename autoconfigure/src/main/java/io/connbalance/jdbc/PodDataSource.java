@@ -1,0 +1,404 @@
+package io.connbalance.jdbc;
+
+import java.io.PrintWriter;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.SQLFeatureNotSupportedException;
+import java.sql.SQLTransientConnectionException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.HashSet;
+import java.util.Set;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.LongSupplier;
+import java.util.logging.Logger;
+import java.util.stream.Collectors;
+
+import javax.sql.DataSource;
+
+import com.zaxxer.hikari.HikariDataSource;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+
+import io.connbalance.balance.ServiceBalancer;
+import io.connbalance.pod.Pod;
+import io.connbalance.pod.ServicePods;
+import io.connbalance.stats.PodStats;
+
+/**
+ * A DataSource over every pod of a service: one HikariCP pool per pod, and each borrow
+ * from the pod with the fewest borrowed connections (ties broken at random). The choice
+ * and the count it is based on change under one lock, so that concurrent borrows cannot
+ * all pick the same pod.
+ * <p>
+ * A new pod gets a pool at once and, being the least used, the next borrows; pods with
+ * more open connections than their share then retire their idle connections (busy ones
+ * when they are returned). A pod that leaves gets no new borrows, and its pool closes
+ * when its last borrowed connection is returned. A pod whose pool cannot give a
+ * connection is skipped and tried again after a backoff (1 s, doubling up to 30 s).
+ */
+public final class PodDataSource implements DataSource, AutoCloseable {
+
+	private static final Log logger = LogFactory.getLog(PodDataSource.class);
+
+	private static final long FIRST_BACKOFF_NANOS = Duration.ofSeconds(1).toNanos();
+
+	private static final long MAX_BACKOFF_NANOS = Duration.ofSeconds(30).toNanos();
+
+	private final PoolSettings settings;
+
+	private final ServiceBalancer balancer;
+
+	private final LongSupplier nanoTime;
+
+	/** Every pool, by pod address: those of the service and those still draining. */
+	private final Map<String, PodPool> pools = new LinkedHashMap<>();
+
+	private List<PodPool> ready = List.of();
+
+	private boolean closed;
+
+	/**
+	 * Creates the DataSource with the service's current pods.
+	 * @param settings how pools are made
+	 * @param balancer the service's balancer, whose pod counters count borrows
+	 * @param pods the service's current pods
+	 */
+	public PodDataSource(PoolSettings settings, ServiceBalancer balancer, ServicePods pods) {
+		this(settings, balancer, pods, System::nanoTime);
+	}
+
+	PodDataSource(PoolSettings settings, ServiceBalancer balancer, ServicePods pods, LongSupplier nanoTime) {
+		this.settings = settings;
+		this.balancer = balancer;
+		this.nanoTime = nanoTime;
+		update(pods);
+	}
+
+	/**
+	 * The settings.
+	 * @return the settings
+	 */
+	public PoolSettings settings() {
+		return this.settings;
+	}
+
+	/**
+	 * Takes the service's new pods: new pods get a pool, pods that left drain.
+	 * @param snapshot the service's pods now
+	 */
+	public synchronized void update(ServicePods snapshot) {
+		if (this.closed) {
+			return;
+		}
+		List<PodPool> nowReady = new ArrayList<>();
+		boolean added = false;
+		for (Pod pod : snapshot.pods()) {
+			if (!pod.isReady()) {
+				continue;
+			}
+			PodPool pool = this.pools.get(pod.address());
+			if (pool == null) {
+				pool = new PodPool(pod, this.settings.createPool(pod));
+				this.pools.put(pod.address(), pool);
+				added = true;
+			}
+			pool.retired = false;
+			nowReady.add(pool);
+		}
+		this.ready = List.copyOf(nowReady);
+		for (PodPool pool : List.copyOf(this.pools.values())) {
+			if (!nowReady.contains(pool)) {
+				pool.retired = true;
+				closeIfDrained(pool);
+			}
+		}
+		if (added) {
+			retireSurplusConnections();
+		}
+	}
+
+	/**
+	 * Pods with more open connections than their share retire the idle ones, so that the
+	 * connections follow the borrows to new pods.
+	 */
+	private void retireSurplusConnections() {
+		int open = 0;
+		for (PodPool pool : this.ready) {
+			open += pool.openConnections();
+		}
+		int share = (int) Math.ceil((double) open / Math.max(1, this.ready.size()));
+		for (PodPool pool : this.ready) {
+			if (pool.openConnections() > share) {
+				pool.pool.getHikariPoolMXBean().softEvictConnections();
+			}
+		}
+	}
+
+	@Override
+	public Connection getConnection() throws SQLException {
+		Set<PodPool> tried = new HashSet<>();
+		List<String> failures = new ArrayList<>();
+		SQLException lastFailure = null;
+		while (true) {
+			Borrow borrow = reserve(tried);
+			if (borrow == null) {
+				break;
+			}
+			PodPool pool = borrow.pool();
+			try {
+				Connection connection = pool.pool.getConnection();
+				pool.succeeded();
+				return BorrowedConnection.wrap(connection, () -> returned(borrow, false));
+			}
+			catch (SQLException ex) {
+				returned(borrow, true);
+				if (ex.getCause() != null) {
+					// it could not open a connection (rather than: all its connections
+					// are busy)
+					pool.failed(this.nanoTime.getAsLong());
+				}
+				tried.add(pool);
+				failures.add(pool.describe() + ": " + ex.getMessage());
+				lastFailure = ex;
+			}
+		}
+		throw noConnection(failures, lastFailure);
+	}
+
+	private SQLException noConnection(List<String> tried, SQLException lastFailure) {
+		String service = "connbalance DataSource '" + this.settings.name() + "' (service '" + this.settings.service()
+				+ "')";
+		if (tried.isEmpty()) {
+			return new SQLTransientConnectionException(service + ": the service has no ready pods", "08001");
+		}
+		return new SQLTransientConnectionException(
+				service + ": no pod gave a connection; tried " + String.join("; ", tried), "08001", lastFailure);
+	}
+
+	/**
+	 * Chooses the pod with the fewest borrowed connections among those not tried yet,
+	 * preferring pods that are not backing off, and counts the borrow.
+	 */
+	private synchronized Borrow reserve(Set<PodPool> tried) {
+		long now = this.nanoTime.getAsLong();
+		PodPool best = null;
+		boolean bestBackingOff = true;
+		int ties = 0;
+		for (PodPool pool : this.ready) {
+			if (tried.contains(pool)) {
+				continue;
+			}
+			boolean backingOff = pool.isBackingOff(now);
+			int order = (best != null) ? compare(backingOff, pool.borrowed, bestBackingOff, best.borrowed) : -1;
+			if (order < 0) {
+				best = pool;
+				bestBackingOff = backingOff;
+				ties = 1;
+			}
+			else if (order == 0 && ThreadLocalRandom.current().nextInt(++ties) == 0) {
+				// reservoir sampling: each of the tied pods is chosen with equal chance
+				best = pool;
+			}
+		}
+		if (best == null) {
+			return null;
+		}
+		best.borrowed++;
+		PodStats stats = this.balancer.find(best.pod.address());
+		return new Borrow(best, stats, stats != null && stats.begin());
+	}
+
+	private static int compare(boolean backingOff, int borrowed, boolean otherBackingOff, int otherBorrowed) {
+		if (backingOff != otherBackingOff) {
+			return backingOff ? 1 : -1;
+		}
+		return Integer.compare(borrowed, otherBorrowed);
+	}
+
+	private void returned(Borrow borrow, boolean failure) {
+		synchronized (this) {
+			borrow.pool().borrowed--;
+			closeIfDrained(borrow.pool());
+		}
+		if (borrow.counted()) {
+			borrow.stats().end(failure);
+		}
+	}
+
+	private void closeIfDrained(PodPool pool) {
+		if (pool.retired && pool.borrowed == 0 && this.pools.remove(pool.pod.address(), pool)) {
+			pool.pool.close();
+			logger.info(
+					"Closed the pool of " + pool.describe() + ", which left service '" + this.settings.service() + "'");
+		}
+	}
+
+	/**
+	 * Open connections to a pod, from its pool.
+	 * @param pod the pod
+	 * @return the count, 0 when there is no pool
+	 */
+	public synchronized int openConnections(Pod pod) {
+		PodPool pool = this.pools.get(pod.address());
+		return (pool != null) ? pool.openConnections() : 0;
+	}
+
+	/**
+	 * Whether a pod failed to give a connection and is backing off now.
+	 * @param pod the pod
+	 * @return {@code true} while it is skipped
+	 */
+	public synchronized boolean isBackingOff(Pod pod) {
+		PodPool pool = this.pools.get(pod.address());
+		return pool != null && pool.isBackingOff(this.nanoTime.getAsLong());
+	}
+
+	/**
+	 * The pods that have a pool, with their pool names.
+	 * @return pool name by pod address
+	 */
+	public synchronized Map<String, String> poolNames() {
+		return this.pools.values()
+			.stream()
+			.collect(Collectors.toMap((pool) -> pool.pod.address(), (pool) -> pool.pool.getPoolName(), (a, b) -> a,
+					LinkedHashMap::new));
+	}
+
+	/**
+	 * Closes every pool.
+	 */
+	@Override
+	public synchronized void close() {
+		this.closed = true;
+		this.pools.values().forEach((pool) -> pool.pool.close());
+		this.pools.clear();
+		this.ready = List.of();
+	}
+
+	@Override
+	public Connection getConnection(String username, String password) throws SQLException {
+		throw new SQLFeatureNotSupportedException(
+				"connbalance DataSources use the configured credentials: call getConnection() without arguments");
+	}
+
+	@Override
+	public PrintWriter getLogWriter() {
+		return null;
+	}
+
+	@Override
+	public void setLogWriter(PrintWriter out) {
+	}
+
+	@Override
+	public void setLoginTimeout(int seconds) {
+	}
+
+	@Override
+	public int getLoginTimeout() {
+		return 0;
+	}
+
+	@Override
+	public Logger getParentLogger() throws SQLFeatureNotSupportedException {
+		throw new SQLFeatureNotSupportedException();
+	}
+
+	@Override
+	public <T> T unwrap(Class<T> type) throws SQLException {
+		if (type.isInstance(this)) {
+			return type.cast(this);
+		}
+		throw new SQLException("Not a wrapper for " + type.getName());
+	}
+
+	@Override
+	public boolean isWrapperFor(Class<?> type) {
+		return type.isInstance(this);
+	}
+
+	@Override
+	public String toString() {
+		return "PodDataSource[" + this.settings.name() + ", service " + this.settings.service() + "]";
+	}
+
+	/**
+	 * The pool of one pod. Its mutable fields are guarded by the DataSource's lock.
+	 */
+	private final class PodPool {
+
+		private final Pod pod;
+
+		private final HikariDataSource pool;
+
+		private int borrowed;
+
+		private boolean retired;
+
+		private volatile int failures;
+
+		private long retryAt;
+
+		PodPool(Pod pod, HikariDataSource pool) {
+			this.pod = pod;
+			this.pool = pool;
+		}
+
+		int openConnections() {
+			return this.pool.isClosed() ? 0 : this.pool.getHikariPoolMXBean().getTotalConnections();
+		}
+
+		boolean isBackingOff(long now) {
+			return this.failures > 0 && now - this.retryAt < 0;
+		}
+
+		void succeeded() {
+			if (this.failures == 0) {
+				return;
+			}
+			synchronized (PodDataSource.this) {
+				if (this.failures > 0) {
+					logger.info("Pod " + describe() + " of service '" + PodDataSource.this.settings.service()
+							+ "' gives connections again");
+				}
+				this.failures = 0;
+				PodStats current = PodDataSource.this.balancer.find(this.pod.address());
+				if (current != null) {
+					current.markUnreachable(false);
+				}
+			}
+		}
+
+		void failed(long now) {
+			synchronized (PodDataSource.this) {
+				this.failures++;
+				long backoff = Math.min(MAX_BACKOFF_NANOS, FIRST_BACKOFF_NANOS << Math.min(this.failures - 1, 5));
+				this.retryAt = now + backoff;
+				PodStats current = PodDataSource.this.balancer.find(this.pod.address());
+				if (current != null) {
+					current.markUnreachable(true);
+				}
+				if (this.failures == 1) {
+					logger.warn("Pod " + describe() + " of service '" + PodDataSource.this.settings.service()
+							+ "' gave no connection; other pods take its borrows until it is retried");
+				}
+			}
+		}
+
+		String describe() {
+			return this.pod.name() + " (" + this.pod.address() + ")";
+		}
+
+	}
+
+	/**
+	 * One borrow: the pool it came from and the pod counter it was counted in.
+	 */
+	private record Borrow(PodPool pool, PodStats stats, boolean counted) {
+	}
+
+}

@@ -1,0 +1,386 @@
+package io.connbalance.jdbc;
+
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Collectors;
+
+import javax.sql.DataSource;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import tools.jackson.databind.JsonNode;
+
+import org.springframework.jdbc.core.JdbcTemplate;
+
+import io.connbalance.testsupport.Await;
+import io.connbalance.testsupport.Distribution;
+import io.connbalance.testsupport.MutableDiscoveryClient;
+import io.connbalance.testsupport.PostgresPods;
+import io.connbalance.testsupport.RunningApp;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
+
+/**
+ * The multi-host DataSource against real PostgreSQL servers on 127.0.0.2 and up, each
+ * told apart by {@code select inet_server_port()}.
+ */
+class JdbcBalancingIntegrationTests {
+
+	private static final String PASSWORD = "pw-that-never-shows-7f3a";
+
+	private static PostgresPods postgres;
+
+	private final MutableDiscoveryClient discovery = new MutableDiscoveryClient();
+
+	private RunningApp app;
+
+	@BeforeAll
+	static void startServers() {
+		postgres = PostgresPods.start(4);
+	}
+
+	@AfterAll
+	static void stopServers() {
+		postgres.close();
+	}
+
+	@AfterEach
+	void stopApp() {
+		if (this.app != null) {
+			this.app.close();
+		}
+	}
+
+	@Test
+	void pgjdbcsOwnLoadBalancingPicksHostsAtRandom() throws Exception {
+		String hosts = postgres.all()
+			.subList(0, 3)
+			.stream()
+			.map((server) -> server.host() + ":" + server.port())
+			.collect(Collectors.joining(","));
+		HikariConfig config = new HikariConfig();
+		config.setJdbcUrl("jdbc:postgresql://" + hosts + "/postgres?loadBalanceHosts=true");
+		config.setUsername("postgres");
+		config.setMaximumPoolSize(6);
+		try (HikariDataSource pool = new HikariDataSource(config)) {
+			Map<String, Integer> perServer = holdAndCount(pool, 6);
+			// pgjdbc shuffles the hosts for each new connection: any split can come out,
+			// {2,2,2} only by luck. What it gives is recorded, not asserted.
+			System.out.println("pgjdbc loadBalanceHosts=true, pool of 6 over 3 hosts: " + perServer);
+			assertThat(perServer.values().stream().mapToInt(Integer::intValue).sum()).isEqualTo(6);
+			assertThat(perServer.keySet()).isSubsetOf(serverNames());
+		}
+	}
+
+	@Test
+	void connectionsHeldAtOnceSplitExactlyAndBorrowsSpreadEvenly() throws Exception {
+		register(0, 1, 2);
+		this.app = start("connbalance.datasources.replicas.pool-size-per-pod=2");
+		DataSource dataSource = this.app.bean(DataSource.class);
+		assertThat(dataSource).isInstanceOf(PodDataSource.class);
+		assertThat(holdAndCount(dataSource, 6)).containsOnly(Map.entry("pg-1", 2), Map.entry("pg-2", 2),
+				Map.entry("pg-3", 2));
+
+		JdbcTemplate jdbc = this.app.bean(JdbcTemplate.class);
+		Map<String, Long> before = this.app.podValues("pg", "/requests/total");
+		Map<String, AtomicLong> answered = new TreeMap<>();
+		postgres.all().forEach((server) -> answered.put(server.name(), new AtomicLong()));
+		ExecutorService callers = Executors.newFixedThreadPool(12);
+		try {
+			List<Future<?>> done = new ArrayList<>();
+			for (int i = 0; i < 12; i++) {
+				done.add(callers.submit(() -> {
+					for (int query = 0; query < 250; query++) {
+						// 2 ms on every server: on this shared machine, plain CPU-bound
+						// queries
+						// would run faster on some servers than others, and a pod that
+						// answers
+						// faster rightly gets more borrows
+						answered
+							.get(nameOf(jdbc.queryForObject("select inet_server_port() from pg_sleep(0.002)",
+									Integer.class)))
+							.incrementAndGet();
+					}
+				}));
+			}
+			for (Future<?> caller : done) {
+				caller.get(60, TimeUnit.SECONDS);
+			}
+		}
+		finally {
+			callers.shutdownNow();
+		}
+		Map<String, Long> borrows = since(this.app.podValues("pg", "/requests/total"), before);
+		assertThat(borrows.values().stream().mapToLong(Long::longValue).sum()).isEqualTo(3000);
+		Distribution.assertEven(borrows, 3, 0.05);
+		Map<String, Long> byServer = answered.entrySet()
+			.stream()
+			.filter((entry) -> entry.getValue().get() > 0)
+			.collect(Collectors.toMap(Map.Entry::getKey, (entry) -> entry.getValue().get()));
+		assertThat(byServer).isEqualTo(borrows);
+		assertThat(this.app.podValues("pg", "/connections/jdbc").values()).hasSize(3)
+			.allSatisfy((open) -> assertThat(open).isBetween(1L, 2L));
+		assertThat(this.app.get("/actuator/connbalance").body()).doesNotContain(PASSWORD);
+	}
+
+	@Test
+	void aNewServerTakesItsShareOfBorrowsWithinTwoRefreshIntervalsWithoutFailures() throws Exception {
+		register(0, 1, 2);
+		Duration interval = Duration.ofSeconds(1);
+		this.app = start("connbalance.refresh.interval=1s");
+		try (Load load = new Load(this.app.bean(JdbcTemplate.class), 8)) {
+			Await.until(Duration.ofSeconds(10), () -> load.queries() > 500);
+			postgres.get(3).register(this.discovery, "pg");
+			Thread.sleep(interval.multipliedBy(2).toMillis());
+			Map<String, Long> before = this.app.podValues("pg", "/requests/total");
+			Thread.sleep(1000);
+			Map<String, Long> window = since(this.app.podValues("pg", "/requests/total"), before);
+			long total = window.values().stream().mapToLong(Long::longValue).sum();
+			assertThat((double) window.getOrDefault("pg-4", 0L) / total).as("share of pg-4 in %s", window)
+				.isGreaterThanOrEqualTo(0.20);
+			assertThat(load.stop()).as("failed queries").isZero();
+		}
+	}
+
+	@Test
+	void aServerThatLeavesUnderLoadLosesNoQueryAndItsPoolClosesOnceItsConnectionsReturn() throws Exception {
+		register(0, 1, 2);
+		this.app = start("connbalance.refresh.interval=1h");
+		PodDataSource dataSource = this.app.bean(PodDataSource.class);
+		PostgresPods.Server leaving = postgres.get(2);
+		String leavingAddress = leaving.host() + ":" + leaving.port();
+		try (Load load = new Load(this.app.bean(JdbcTemplate.class), 8); Connection held = dataSource.getConnection()) {
+			Await.until(Duration.ofSeconds(10), () -> load.queries() > 500);
+			// a connection borrowed from pg-3 stays out while it leaves
+			Connection onLeaving = borrowFrom(dataSource, leaving);
+			this.discovery.remove("pg", leaving.host());
+			this.app.refresher().refreshNow();
+			assertThat(dataSource.poolNames()).containsKey(leavingAddress);
+			Map<String, Long> before = this.app.podValues("pg", "/requests/total");
+			long queriesBefore = load.queries();
+			Await.until(Duration.ofSeconds(10), () -> load.queries() > queriesBefore + 1000);
+			assertThat(since(this.app.podValues("pg", "/requests/total"), before)).containsEntry("pg-3", 0L);
+			assertThat(serverName(onLeaving)).isEqualTo("pg-3");
+			onLeaving.close();
+			Await.until(Duration.ofSeconds(10), () -> !dataSource.poolNames().containsKey(leavingAddress));
+			assertThat(load.stop()).as("failed queries").isZero();
+		}
+	}
+
+	@Test
+	void aServerThatStopsIsSkippedAndMarkedAndTheQueryRunningOnItFails() throws Exception {
+		try (PostgresPods extra = PostgresPods.start(0)) {
+			register(0, 1);
+			this.app = start("connbalance.datasources.replicas.connection-timeout=1s");
+			PodDataSource dataSource = this.app.bean(PodDataSource.class);
+			PostgresPods.Server stopping = extra.add("pg-5", "127.0.0.6");
+			stopping.register(this.discovery, "pg");
+			this.app.refresher().refreshNow();
+			Connection running = borrowFrom(dataSource, stopping);
+			ExecutorService executor = Executors.newSingleThreadExecutor();
+			try {
+				Future<?> query = executor.submit(() -> {
+					try (Statement statement = running.createStatement()) {
+						statement.execute("select pg_sleep(30)");
+					}
+					return null;
+				});
+				Thread.sleep(300);
+				stopping.close();
+				// the query that was running on it fails: connbalance does not retry
+				// queries
+				assertThatExceptionOfType(java.util.concurrent.ExecutionException.class)
+					.isThrownBy(() -> query.get(30, TimeUnit.SECONDS))
+					.withCauseInstanceOf(SQLException.class);
+				running.close();
+			}
+			finally {
+				executor.shutdownNow();
+			}
+			JdbcTemplate jdbc = this.app.bean(JdbcTemplate.class);
+			for (int i = 0; i < 30; i++) {
+				assertThat(nameOf(jdbc.queryForObject("select inet_server_port()", Integer.class))).isIn("pg-1",
+						"pg-2");
+			}
+			JsonNode pod = podNamed(this.app.endpoint("pg"), stopping.name());
+			assertThat(pod.get("state").asString()).isEqualTo("ejected");
+			assertThat(pod.at("/requests/failed").asLong()).isPositive();
+		}
+	}
+
+	@Test
+	void whenNoPodGivesAConnectionTheErrorNamesTheServiceAndThePodsTried() {
+		this.discovery.add("pg", "127.0.0.9", 1, Map.of("pod-name", "pg-gone"));
+		this.app = start("connbalance.datasources.replicas.connection-timeout=250ms");
+		DataSource dataSource = this.app.bean(DataSource.class);
+		assertThatExceptionOfType(SQLException.class).isThrownBy(dataSource::getConnection)
+			.withMessageStartingWith("connbalance DataSource 'replicas' (service 'pg'): no pod gave a connection; "
+					+ "tried pg-gone (127.0.0.9:1): ")
+			.withMessageNotContaining(PASSWORD)
+			.satisfies((ex) -> assertThat(ex.getSQLState()).isEqualTo("08001"));
+	}
+
+	private void register(int... indexes) {
+		for (int index : indexes) {
+			postgres.get(index).register(this.discovery, "pg");
+		}
+	}
+
+	private RunningApp start(String... properties) {
+		List<String> all = new ArrayList<>(
+				List.of("connbalance.services.pg.service-id=pg", "connbalance.datasources.replicas.service=pg",
+						"connbalance.datasources.replicas.url=jdbc:postgresql://{host}:{port}/postgres",
+						"connbalance.datasources.replicas.username=postgres",
+						"connbalance.datasources.replicas.password=" + PASSWORD));
+		all.addAll(List.of(properties));
+		return RunningApp.start(this.discovery, all.toArray(String[]::new));
+	}
+
+	/** Borrows until a connection of the given server comes out; returns the others. */
+	private static Connection borrowFrom(DataSource dataSource, PostgresPods.Server server) throws SQLException {
+		List<Connection> others = new ArrayList<>();
+		try {
+			for (int i = 0; i < 6; i++) {
+				Connection connection = dataSource.getConnection();
+				if (serverPort(connection) == server.port()) {
+					return connection;
+				}
+				others.add(connection);
+			}
+			throw new IllegalStateException("No connection to " + server.name());
+		}
+		finally {
+			for (Connection other : others) {
+				other.close();
+			}
+		}
+	}
+
+	/** Holds {@code count} connections at once and counts them per server. */
+	private static Map<String, Integer> holdAndCount(DataSource dataSource, int count) throws SQLException {
+		List<Connection> held = new ArrayList<>();
+		try {
+			Map<String, Integer> perServer = new TreeMap<>();
+			for (int i = 0; i < count; i++) {
+				Connection connection = dataSource.getConnection();
+				held.add(connection);
+				perServer.merge(serverName(connection), 1, Integer::sum);
+			}
+			return perServer;
+		}
+		finally {
+			for (Connection connection : held) {
+				connection.close();
+			}
+		}
+	}
+
+	private static String serverName(Connection connection) throws SQLException {
+		return nameOf(serverPort(connection));
+	}
+
+	private static int serverPort(Connection connection) throws SQLException {
+		try (Statement statement = connection.createStatement();
+				ResultSet result = statement.executeQuery("select inet_server_port()")) {
+			result.next();
+			return result.getInt(1);
+		}
+	}
+
+	private static String nameOf(Integer port) {
+		return postgres.all()
+			.stream()
+			.filter((server) -> server.port() == port)
+			.map(PostgresPods.Server::name)
+			.findFirst()
+			.orElse("port " + port);
+	}
+
+	private static List<String> serverNames() {
+		return postgres.all().stream().map(PostgresPods.Server::name).toList();
+	}
+
+	private static Map<String, Long> since(Map<String, Long> now, Map<String, Long> before) {
+		Map<String, Long> difference = new TreeMap<>();
+		now.forEach((pod, count) -> difference.put(pod, count - before.getOrDefault(pod, 0L)));
+		return difference;
+	}
+
+	private static JsonNode podNamed(JsonNode service, String name) {
+		for (JsonNode pod : service.get("pods")) {
+			if (pod.get("name").asString().equals(name)) {
+				return pod;
+			}
+		}
+		return null;
+	}
+
+	/**
+	 * Queries without pause from several threads until stopped (at most 60 s).
+	 */
+	private static final class Load implements AutoCloseable {
+
+		private final ExecutorService executor;
+
+		private final AtomicBoolean running = new AtomicBoolean(true);
+
+		private final AtomicLong queries = new AtomicLong();
+
+		private final AtomicLong failures = new AtomicLong();
+
+		Load(JdbcTemplate jdbc, int threads) {
+			this.executor = Executors.newFixedThreadPool(threads);
+			long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+			for (int i = 0; i < threads; i++) {
+				this.executor.execute(() -> {
+					while (this.running.get() && System.nanoTime() < deadline) {
+						try {
+							jdbc.queryForObject("select 1", Integer.class);
+							this.queries.incrementAndGet();
+						}
+						catch (RuntimeException ex) {
+							this.failures.incrementAndGet();
+						}
+					}
+				});
+			}
+		}
+
+		long queries() {
+			return this.queries.get();
+		}
+
+		/** Stops and returns how many queries failed. */
+		long stop() throws InterruptedException {
+			this.running.set(false);
+			this.executor.shutdown();
+			this.executor.awaitTermination(30, TimeUnit.SECONDS);
+			return this.failures.get();
+		}
+
+		@Override
+		public void close() throws InterruptedException {
+			stop();
+		}
+
+	}
+
+}
