@@ -167,7 +167,7 @@ class JdbcBalancingIntegrationTests {
 		PodDataSource dataSource = this.app.bean(PodDataSource.class);
 		PostgresPods.Server leaving = postgres.get(2);
 		String leavingAddress = leaving.host() + ":" + leaving.port();
-		try (Load load = new Load(this.app.bean(JdbcTemplate.class), 8); Connection held = dataSource.getConnection()) {
+		try (Load load = new Load(this.app.bean(JdbcTemplate.class), 8)) {
 			Await.until(Duration.ofSeconds(10), () -> load.queries() > 500);
 			// a connection borrowed from pg-3 stays out while it leaves
 			Connection onLeaving = borrowFrom(dataSource, leaving);
@@ -245,11 +245,12 @@ class JdbcBalancingIntegrationTests {
 	}
 
 	private RunningApp start(String... properties) {
-		List<String> all = new ArrayList<>(
-				List.of("connbalance.services.pg.service-id=pg", "connbalance.datasources.replicas.service=pg",
-						"connbalance.datasources.replicas.url=jdbc:postgresql://{host}:{port}/postgres",
-						"connbalance.datasources.replicas.username=postgres",
-						"connbalance.datasources.replicas.password=" + PASSWORD));
+		// with Spring Boot's DataSource auto-configuration, which must back off
+		List<String> all = new ArrayList<>(List.of("spring.autoconfigure.exclude=",
+				"connbalance.services.pg.service-id=pg", "connbalance.datasources.replicas.service=pg",
+				"connbalance.datasources.replicas.url=jdbc:postgresql://{host}:{port}/postgres",
+				"connbalance.datasources.replicas.username=postgres",
+				"connbalance.datasources.replicas.password=" + PASSWORD));
 		all.addAll(List.of(properties));
 		return RunningApp.start(this.discovery, all.toArray(String[]::new));
 	}

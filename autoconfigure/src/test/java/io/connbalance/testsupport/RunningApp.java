@@ -29,6 +29,9 @@ import org.springframework.web.reactive.function.client.WebClient;
  */
 public final class RunningApp implements AutoCloseable {
 
+	/** Excluded unless a test sets {@code spring.autoconfigure.exclude=} itself. */
+	public static final String NO_DATABASE = "org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration";
+
 	private static final JsonMapper json = JsonMapper.builder().build();
 
 	private final ConfigurableApplicationContext context;
@@ -52,7 +55,10 @@ public final class RunningApp implements AutoCloseable {
 		sources.add(App.class);
 		List<String> all = new ArrayList<>(List.of("server.port=0", "server.address=127.0.0.1",
 				"spring.main.banner-mode=off", "management.endpoints.web.exposure.include=connbalance",
-				"connbalance.services.backend.service-id=backend"));
+				"connbalance.services.backend.service-id=backend",
+				// the test class path has a JDBC driver but most tests configure no
+				// database
+				"spring.autoconfigure.exclude=" + NO_DATABASE));
 		all.addAll(List.of(properties));
 		ConfigurableApplicationContext context = new SpringApplicationBuilder(sources.toArray(Class[]::new))
 			.initializers((ctx) -> ctx.getBeanFactory().registerSingleton("mutableDiscoveryClient", discovery))
