@@ -1,6 +1,7 @@
 package io.connbalance.autoconfigure;
 
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -14,16 +15,21 @@ import org.springframework.beans.factory.support.RootBeanDefinition;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.context.properties.bind.Bindable;
 import org.springframework.boot.context.properties.bind.Binder;
+import org.springframework.boot.health.contributor.AbstractHealthIndicator;
+import org.springframework.boot.health.contributor.CompositeHealthContributor;
 import org.springframework.context.EnvironmentAware;
 import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Import;
 import org.springframework.context.annotation.ImportBeanDefinitionRegistrar;
 import org.springframework.core.env.Environment;
 import org.springframework.core.type.AnnotationMetadata;
 import org.springframework.util.ClassUtils;
 
+import io.connbalance.actuate.PodDataSourceHealthIndicator;
 import io.connbalance.balance.ServiceBalancers;
 import io.connbalance.jdbc.PodDataSource;
 import io.connbalance.jdbc.PodDataSources;
@@ -56,6 +62,25 @@ public final class ConnbalanceDataSourceAutoConfiguration {
 							dataSource.getUsername(), dataSource.getPassword(), dataSource.getPoolSizePerPod(),
 							dataSource.getConnectionTimeout(), meterRegistry)));
 		return new PodDataSources(registry, balancers, dataSources);
+	}
+
+	/**
+	 * One health indicator per DataSource, under {@code connbalanceDataSources}.
+	 */
+	@Configuration(proxyBeanMethods = false)
+	@ConditionalOnClass(AbstractHealthIndicator.class)
+	static class HealthConfiguration {
+
+		@Bean
+		@ConditionalOnMissingBean(name = "connbalanceDataSourcesHealthContributor")
+		CompositeHealthContributor connbalanceDataSourcesHealthContributor(PodDataSources dataSources) {
+			Map<String, PodDataSourceHealthIndicator> indicators = new LinkedHashMap<>();
+			dataSources.all()
+				.forEach((dataSource) -> indicators.put(dataSource.settings().name(),
+						new PodDataSourceHealthIndicator(dataSource)));
+			return CompositeHealthContributor.fromMap(indicators);
+		}
+
 	}
 
 	/** Hikari's pool metrics go to Micrometer when the application has a registry. */

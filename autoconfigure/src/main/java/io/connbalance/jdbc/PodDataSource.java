@@ -248,6 +248,34 @@ public final class PodDataSource implements DataSource, AutoCloseable {
 	}
 
 	/**
+	 * The state of every pod's pool, sorted by pod name.
+	 * @return one entry per pool
+	 */
+	public synchronized List<PoolState> pools() {
+		long now = this.nanoTime.getAsLong();
+		return this.pools.values()
+			.stream()
+			.sorted((a, b) -> a.pod.compareTo(b.pod))
+			.map((pool) -> new PoolState(pool.pod, pool.pool.getPoolName(), pool.openConnections(), pool.borrowed,
+					pool.retired, pool.isBackingOff(now)))
+			.toList();
+	}
+
+	/**
+	 * The state of one pod's pool.
+	 *
+	 * @param pod the pod
+	 * @param poolName the Hikari pool name
+	 * @param open connections open now
+	 * @param borrowed connections borrowed now (including borrows waiting for one)
+	 * @param draining whether the pod has left and its pool closes once nothing is
+	 * borrowed
+	 * @param backingOff whether the pod gave no connection lately and is skipped
+	 */
+	public record PoolState(Pod pod, String poolName, int open, int borrowed, boolean draining, boolean backingOff) {
+	}
+
+	/**
 	 * Whether a pod failed to give a connection and is backing off now.
 	 * @param pod the pod
 	 * @return {@code true} while it is skipped

@@ -21,6 +21,7 @@ import javax.sql.DataSource;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import io.micrometer.core.instrument.MeterRegistry;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -139,6 +140,19 @@ class JdbcBalancingIntegrationTests {
 		assertThat(this.app.podValues("pg", "/connections/jdbc").values()).hasSize(3)
 			.allSatisfy((open) -> assertThat(open).isBetween(1L, 2L));
 		assertThat(this.app.get("/actuator/connbalance").body()).doesNotContain(PASSWORD);
+
+		MeterRegistry meters = this.app.bean(MeterRegistry.class);
+		for (String pod : List.of("pg-1", "pg-2", "pg-3")) {
+			assertThat(meters.find("hikaricp.connections.max").tag("pool", "connbalance-replicas-pg-" + pod).gauge())
+				.as("pool metrics of %s", pod)
+				.isNotNull()
+				.satisfies((gauge) -> assertThat(gauge.value()).isEqualTo(2.0));
+		}
+		String health = this.app.get("/actuator/health/connbalanceDataSources").body();
+		JsonNode replicas = RunningApp.parse(health).at("/components/replicas");
+		assertThat(replicas.get("status").asString()).isEqualTo("UP");
+		assertThat(replicas.at("/details/pods/pg-2/state").asString()).isEqualTo("ready");
+		assertThat(health).doesNotContain(PASSWORD);
 	}
 
 	@Test
@@ -223,6 +237,9 @@ class JdbcBalancingIntegrationTests {
 			JsonNode pod = podNamed(this.app.endpoint("pg"), stopping.name());
 			assertThat(pod.get("state").asString()).isEqualTo("ejected");
 			assertThat(pod.at("/requests/failed").asLong()).isPositive();
+			JsonNode health = RunningApp.parse(this.app.get("/actuator/health/connbalanceDataSources/replicas").body());
+			assertThat(health.get("status").asString()).as("two pods still serve").isEqualTo("UP");
+			assertThat(health.at("/details/pods/pg-5/state").asString()).isEqualTo("unreachable");
 		}
 	}
 
@@ -250,7 +267,9 @@ class JdbcBalancingIntegrationTests {
 				"connbalance.services.pg.service-id=pg", "connbalance.datasources.replicas.service=pg",
 				"connbalance.datasources.replicas.url=jdbc:postgresql://{host}:{port}/postgres",
 				"connbalance.datasources.replicas.username=postgres",
-				"connbalance.datasources.replicas.password=" + PASSWORD));
+				"connbalance.datasources.replicas.password=" + PASSWORD,
+				"management.endpoints.web.exposure.include=connbalance,health",
+				"management.endpoint.health.show-details=always"));
 		all.addAll(List.of(properties));
 		return RunningApp.start(this.discovery, all.toArray(String[]::new));
 	}
