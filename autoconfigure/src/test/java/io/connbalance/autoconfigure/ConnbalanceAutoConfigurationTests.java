@@ -2,12 +2,15 @@ package io.connbalance.autoconfigure;
 
 import java.time.Duration;
 
+import javax.sql.DataSource;
+
 import io.connbalance.actuate.ConnbalanceEndpoint;
 import io.connbalance.balance.ServiceBalancers;
 import io.connbalance.discovery.DiscoveredPods;
 import io.connbalance.discovery.PodSource;
 import io.connbalance.grpc.ConnbalanceNameResolverProvider;
 import io.connbalance.http.ServiceExchangeFilterFunction;
+import io.connbalance.jdbc.PodDataSource;
 import io.connbalance.http.ServiceRequestInterceptor;
 import io.connbalance.pod.PodRegistry;
 import io.connbalance.refresh.PodRefresher;
@@ -43,8 +46,9 @@ class ConnbalanceAutoConfigurationTests {
 		.withConfiguration(AutoConfigurations.of(ConnbalanceAutoConfiguration.class,
 				ConnbalanceWebClientAutoConfiguration.class, ConnbalanceRestClientAutoConfiguration.class,
 				ConnbalanceLoadBalancerAutoConfiguration.class, ConnbalanceGrpcAutoConfiguration.class,
-				ConnbalanceEndpointAutoConfiguration.class, EndpointAutoConfiguration.class,
-				HttpClientAutoConfiguration.class, WebClientAutoConfiguration.class, RestClientAutoConfiguration.class))
+				ConnbalanceDataSourceAutoConfiguration.class, ConnbalanceEndpointAutoConfiguration.class,
+				EndpointAutoConfiguration.class, HttpClientAutoConfiguration.class, WebClientAutoConfiguration.class,
+				RestClientAutoConfiguration.class))
 		.withBean(DiscoveryClient.class, MutableDiscoveryClient::new)
 		.withPropertyValues("connbalance.services.backend.port=8080",
 				"management.endpoints.web.exposure.include=connbalance");
@@ -97,6 +101,30 @@ class ConnbalanceAutoConfigurationTests {
 				.hasSingleBean(ServiceExchangeFilterFunction.class)
 				.doesNotHaveBean(ServiceRequestInterceptor.class);
 		});
+	}
+
+	@Test
+	void aSingleDataSourceIsThePrimaryDataSourceAndSeveralAreNamedByTheirKeys() {
+		String[] replicas = { "connbalance.datasources.replicas.service=backend",
+				"connbalance.datasources.replicas.url=jdbc:postgresql://{host}:{port}/app" };
+		this.contextRunner.withPropertyValues(replicas).run((context) -> {
+			assertThat(context).hasNotFailed().hasSingleBean(DataSource.class).hasBean("dataSource");
+			assertThat(context.getBean("replicas")).isSameAs(context.getBean(DataSource.class))
+				.isInstanceOf(PodDataSource.class);
+		});
+		this.contextRunner.withPropertyValues(replicas)
+			.withPropertyValues("connbalance.datasources.reports.service=backend",
+					"connbalance.datasources.reports.url=jdbc:postgresql://{host}:{port}/reports")
+			.run((context) -> {
+				assertThat(context).hasNotFailed().doesNotHaveBean("dataSource");
+				assertThat(context.getBeansOfType(DataSource.class)).containsOnlyKeys("replicas", "reports");
+				assertThat(((PodDataSource) context.getBean("reports")).settings().urlTemplate()).endsWith("/reports");
+			});
+	}
+
+	@Test
+	void withoutDataSourcesThereIsNoDataSource() {
+		this.contextRunner.run((context) -> assertThat(context).hasNotFailed().doesNotHaveBean(DataSource.class));
 	}
 
 	@Test

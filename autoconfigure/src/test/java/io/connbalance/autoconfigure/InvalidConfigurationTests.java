@@ -63,6 +63,21 @@ class InvalidConfigurationTests {
 	}
 
 	@Test
+	void aDataSourceUrlWithoutAHostPlaceholderOrATooShortTimeout() {
+		assertFailure(
+				analysis("connbalance.services.backend.port=1", "connbalance.datasources.replicas.service=backend",
+						"connbalance.datasources.replicas.url=jdbc:postgresql://db:5432/app"),
+				"Invalid property 'connbalance.datasources.replicas.url': has no {host} placeholder",
+				"Set a JDBC URL with {host} and {port} for each pod's address, such as jdbc:postgresql://{host}:{port}/app.");
+		assertFailure(
+				analysis("connbalance.services.backend.port=1", "connbalance.datasources.replicas.service=backend",
+						"connbalance.datasources.replicas.url=jdbc:postgresql://{host}:{port}/app",
+						"connbalance.datasources.replicas.connection-timeout=10ms"),
+				"Invalid property 'connbalance.datasources.replicas.connection-timeout': must be at least 250ms, was PT0.01S",
+				"Set a duration such as 5s.");
+	}
+
+	@Test
 	void aServiceKeyThatIsNotAHostName() {
 		assertFailure(analysis("connbalance.services.back_end.port=1"),
 				"Invalid property 'connbalance.services.back_end': the key 'back_end' is not a valid host name",
