@@ -5,6 +5,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import javax.sql.DataSource;
+
 import com.zaxxer.hikari.HikariDataSource;
 
 import org.springframework.beans.factory.BeanFactory;
@@ -116,7 +118,9 @@ public final class ConnbalanceDataSourceAutoConfiguration {
 			Map<String, ConnbalanceProperties.DataSource> entries = Binder.get(this.environment)
 				.bind("connbalance.datasources", Bindable.mapOf(String.class, ConnbalanceProperties.DataSource.class))
 				.orElse(Map.of());
-			boolean single = entries.size() == 1;
+			// a single entry is the primary DataSource, unless the application has its
+			// own
+			boolean single = entries.size() == 1 && !hasDataSource();
 			for (String name : entries.keySet()) {
 				RootBeanDefinition definition = new RootBeanDefinition(PodDataSource.class);
 				definition.setInstanceSupplier(() -> this.beanFactory.getBean(PodDataSources.class).get(name));
@@ -128,6 +132,11 @@ public final class ConnbalanceDataSourceAutoConfiguration {
 					registry.registerAlias(beanName, name);
 				}
 			}
+		}
+
+		private boolean hasDataSource() {
+			return this.beanFactory instanceof ListableBeanFactory listable
+					&& listable.getBeanNamesForType(DataSource.class, true, false).length > 0;
 		}
 
 	}

@@ -123,6 +123,21 @@ class ConnbalanceAutoConfigurationTests {
 	}
 
 	@Test
+	void anApplicationsOwnDataSourceStaysThePrimaryOne() {
+		DataSource primary = new org.springframework.jdbc.datasource.SimpleDriverDataSource();
+		this.contextRunner
+			.withPropertyValues("connbalance.datasources.replicas.service=backend",
+					"connbalance.datasources.replicas.url=jdbc:postgresql://{host}:{port}/app")
+			.withBean("dataSource", DataSource.class, () -> primary)
+			.run((context) -> {
+				assertThat(context).hasNotFailed();
+				assertThat(context.getBean("dataSource")).isSameAs(primary);
+				assertThat(context.getBean("replicas")).isInstanceOf(PodDataSource.class);
+				assertThat(context.getBeansOfType(DataSource.class)).containsOnlyKeys("dataSource", "replicas");
+			});
+	}
+
+	@Test
 	void withoutDataSourcesThereIsNoDataSource() {
 		this.contextRunner.run((context) -> assertThat(context).hasNotFailed().doesNotHaveBean(DataSource.class));
 	}
