@@ -238,7 +238,7 @@ class GrpcBalancingIntegrationTests {
 			this.app.refresher().refreshNow();
 			removed.set(true);
 			long servedWhenRemoved = leaving.served();
-			JsonNode draining = podNamed(this.app.endpoint("backend"), "pod-3");
+			JsonNode draining = this.app.pod("backend", "pod-3");
 			assertThat(draining.get("state").asString()).isEqualTo("draining");
 			assertThat(draining.at("/requests/inFlight").asInt()).as("the slow call at least").isPositive();
 			assertThat(draining.at("/connections/grpc").asInt()).isEqualTo(1);
@@ -259,7 +259,7 @@ class GrpcBalancingIntegrationTests {
 			// caller, and the channel takes them a moment later when it is busy)
 			assertThat(leaving.served() - servedWhenRemoved).isLessThanOrEqualTo(6);
 
-			Await.until(Duration.ofSeconds(10), () -> podNamed(this.app.endpoint("backend"), "pod-3") == null);
+			Await.until(Duration.ofSeconds(10), () -> this.app.pod("backend", "pod-3") == null);
 			assertThat(this.app.bean(GrpcConnections.class)
 				.openConnections("backend", Pod.of(leaving.host(), leaving.port()))).isZero();
 			// grpc-java closes a subchannel's connection a few seconds after it is shut
@@ -302,7 +302,7 @@ class GrpcBalancingIntegrationTests {
 		List<String> rest = GrpcPodServer.drain(stream);
 		assertThat(rest).hasSize(39).allSatisfy((message) -> assertThat(message).startsWith(streamingPod + "#"));
 		assertThat(rest.get(38)).isEqualTo(streamingPod + "#39");
-		Await.until(Duration.ofSeconds(10), () -> podNamed(this.app.endpoint("backend"), streamingPod) == null);
+		Await.until(Duration.ofSeconds(10), () -> this.app.pod("backend", streamingPod) == null);
 	}
 
 	@Test
@@ -351,15 +351,6 @@ class GrpcBalancingIntegrationTests {
 	private ManagedChannel track(ManagedChannel channel) {
 		this.channels.add(channel);
 		return channel;
-	}
-
-	private static JsonNode podNamed(JsonNode service, String name) {
-		for (JsonNode pod : service.get("pods")) {
-			if (pod.get("name").asString().equals(name)) {
-				return pod;
-			}
-		}
-		return null;
 	}
 
 }

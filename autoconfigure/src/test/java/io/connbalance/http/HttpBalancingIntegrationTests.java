@@ -147,7 +147,7 @@ class HttpBalancingIntegrationTests {
 
 			this.discovery.remove("backend", leaving.host());
 			this.app.refresher().refreshNow();
-			JsonNode draining = podNamed(this.app.endpoint("backend"), "pod-3");
+			JsonNode draining = this.app.pod("backend", "pod-3");
 			assertThat(draining.get("state").asString()).isEqualTo("draining");
 			assertThat(draining.at("/requests/inFlight").asInt()).isEqualTo(1);
 
@@ -161,7 +161,7 @@ class HttpBalancingIntegrationTests {
 			assertThat(answers).containsExactlyInAnyOrder("pod-1", "pod-2", "pod-3");
 			// all it ever served is the request that was in flight when it left
 			assertThat(leaving.served()).isEqualTo(1);
-			Await.until(Duration.ofSeconds(10), () -> podNamed(this.app.endpoint("backend"), "pod-3") == null);
+			Await.until(Duration.ofSeconds(10), () -> this.app.pod("backend", "pod-3") == null);
 			assertThat(this.app.podValues("backend", "/connections/http")).containsOnlyKeys("pod-1", "pod-2");
 			@SuppressWarnings("unchecked")
 			PodClients<PodClient> podClients = this.app.context()
@@ -173,15 +173,6 @@ class HttpBalancingIntegrationTests {
 		finally {
 			executor.shutdownNow();
 		}
-	}
-
-	private static JsonNode podNamed(JsonNode service, String name) {
-		for (JsonNode pod : service.get("pods")) {
-			if (pod.get("name").asString().equals(name)) {
-				return pod;
-			}
-		}
-		return null;
 	}
 
 }

@@ -234,7 +234,7 @@ class JdbcBalancingIntegrationTests {
 				assertThat(nameOf(jdbc.queryForObject("select inet_server_port()", Integer.class))).isIn("pg-1",
 						"pg-2");
 			}
-			JsonNode pod = podNamed(this.app.endpoint("pg"), stopping.name());
+			JsonNode pod = this.app.pod("pg", stopping.name());
 			assertThat(pod.get("state").asString()).isEqualTo("ejected");
 			assertThat(pod.at("/requests/failed").asLong()).isPositive();
 			JsonNode health = RunningApp.parse(this.app.get("/actuator/health/connbalanceDataSources/replicas").body());
@@ -342,15 +342,6 @@ class JdbcBalancingIntegrationTests {
 		Map<String, Long> difference = new TreeMap<>();
 		now.forEach((pod, count) -> difference.put(pod, count - before.getOrDefault(pod, 0L)));
 		return difference;
-	}
-
-	private static JsonNode podNamed(JsonNode service, String name) {
-		for (JsonNode pod : service.get("pods")) {
-			if (pod.get("name").asString().equals(name)) {
-				return pod;
-			}
-		}
-		return null;
 	}
 
 	/**

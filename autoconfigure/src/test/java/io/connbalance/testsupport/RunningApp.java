@@ -133,6 +133,21 @@ public final class RunningApp implements AutoCloseable {
 		return values;
 	}
 
+	/**
+	 * One pod of a service in the endpoint.
+	 * @param service the service key
+	 * @param name the pod name
+	 * @return the pod's object, or {@code null} when the endpoint does not list it
+	 */
+	public JsonNode pod(String service, String name) throws IOException, InterruptedException {
+		for (JsonNode pod : endpoint(service).get("pods")) {
+			if (pod.get("name").asString().equals(name)) {
+				return pod;
+			}
+		}
+		return null;
+	}
+
 	public static JsonNode parse(String body) {
 		return json.readTree(body);
 	}
