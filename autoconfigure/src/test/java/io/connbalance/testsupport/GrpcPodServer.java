@@ -64,8 +64,6 @@ public final class GrpcPodServer implements TestPod {
 	static final MethodDescriptor<String, String> STREAM = method("Stream",
 			MethodDescriptor.MethodType.SERVER_STREAMING);
 
-	private static final CallOptions DEADLINE = CallOptions.DEFAULT.withDeadlineAfter(30, TimeUnit.SECONDS);
-
 	private final String name;
 
 	private final Server server;
@@ -213,22 +211,22 @@ public final class GrpcPodServer implements TestPod {
 
 	/** Calls {@code Who}: the name of the pod that answered. */
 	public static String who(Channel channel) {
-		return ClientCalls.blockingUnaryCall(channel, WHO, DEADLINE, "");
+		return ClientCalls.blockingUnaryCall(channel, WHO, deadline(), "");
 	}
 
 	/** Calls {@code Slow}: answered after the given time. */
 	public static String slow(Channel channel, Duration delay) {
-		return ClientCalls.blockingUnaryCall(channel, SLOW, DEADLINE, String.valueOf(delay.toMillis()));
+		return ClientCalls.blockingUnaryCall(channel, SLOW, deadline(), String.valueOf(delay.toMillis()));
 	}
 
 	/** Calls {@code Fail}, which always ends with {@code INVALID_ARGUMENT}. */
 	public static String fail(Channel channel) {
-		return ClientCalls.blockingUnaryCall(channel, FAIL, DEADLINE, "");
+		return ClientCalls.blockingUnaryCall(channel, FAIL, deadline(), "");
 	}
 
 	/** Starts {@code Stream}: {@code count} messages, one per interval. */
 	public static Iterator<String> stream(Channel channel, int count, Duration interval) {
-		return ClientCalls.blockingServerStreamingCall(channel, STREAM, DEADLINE, count + ":" + interval.toMillis());
+		return ClientCalls.blockingServerStreamingCall(channel, STREAM, deadline(), count + ":" + interval.toMillis());
 	}
 
 	/** Reads what is left of a stream. */
@@ -236,6 +234,11 @@ public final class GrpcPodServer implements TestPod {
 		List<String> messages = new ArrayList<>();
 		stream.forEachRemaining(messages::add);
 		return messages;
+	}
+
+	/** A deadline counted from now: a call never waits forever. */
+	private static CallOptions deadline() {
+		return CallOptions.DEFAULT.withDeadlineAfter(30, TimeUnit.SECONDS);
 	}
 
 	private static MethodDescriptor<String, String> method(String name, MethodDescriptor.MethodType type) {
