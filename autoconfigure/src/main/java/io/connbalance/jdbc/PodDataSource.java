@@ -15,7 +15,6 @@ import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.LongSupplier;
 import java.util.logging.Logger;
-import java.util.stream.Collectors;
 
 import javax.sql.DataSource;
 
@@ -273,27 +272,6 @@ public final class PodDataSource implements DataSource, AutoCloseable {
 	 * @param backingOff whether the pod gave no connection lately and is skipped
 	 */
 	public record PoolState(Pod pod, String poolName, int open, int borrowed, boolean draining, boolean backingOff) {
-	}
-
-	/**
-	 * Whether a pod failed to give a connection and is backing off now.
-	 * @param pod the pod
-	 * @return {@code true} while it is skipped
-	 */
-	public synchronized boolean isBackingOff(Pod pod) {
-		PodPool pool = this.pools.get(pod.address());
-		return pool != null && pool.isBackingOff(this.nanoTime.getAsLong());
-	}
-
-	/**
-	 * The pods that have a pool, with their pool names.
-	 * @return pool name by pod address
-	 */
-	public synchronized Map<String, String> poolNames() {
-		return this.pools.values()
-			.stream()
-			.collect(Collectors.toMap((pool) -> pool.pod.address(), (pool) -> pool.pool.getPoolName(), (a, b) -> a,
-					LinkedHashMap::new));
 	}
 
 	/**
