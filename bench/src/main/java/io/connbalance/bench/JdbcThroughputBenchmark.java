@@ -11,6 +11,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
@@ -35,23 +36,45 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Threads;
 import org.openjdk.jmh.annotations.Warmup;
+import org.openjdk.jmh.runner.RunnerException;
 
 /**
  * Borrow, {@code select 1}, return, per second at 6 concurrent callers with 6 connections
- * in total: the connbalance DataSource over 3 PostgreSQL servers (2 per pod), the
- * connbalance DataSource over 1 server (6), and one plain Hikari pool of 6 to that
- * server. The servers are real PostgreSQL processes on 127.0.0.2-4 of this machine.
+ * in total: one plain Hikari pool of 6 to one server, the connbalance DataSource over
+ * that server alone (6), and the connbalance DataSource over 3 servers (2 per pod). The
+ * servers are real PostgreSQL processes on 127.0.0.2-4 of this machine.
+ * <p>
+ * The contenders take turns, one 2 s iteration each, in every round: run
+ * {@code java -cp bench/target/benchmarks.jar io.connbalance.bench.JdbcThroughputBenchmark [rounds]}.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)
-@Warmup(iterations = 8, time = 2)
-@Measurement(iterations = 5, time = 2)
+@Warmup(time = 2)
+@Measurement(time = 2)
 @Threads(6)
 @Fork(1)
 public class JdbcThroughputBenchmark {
 
+	static final List<String> CONTENDERS = List.of("one plain Hikari pool of 6 -> 1 server",
+			"connbalance -> service of 1 server (pool of 6)", "connbalance -> 3 servers (2 per pod)",
+			"3 plain Hikari pools of 2, 2 callers pinned to each");
+
 	private final List<EmbeddedPostgres> servers = new ArrayList<>();
+
+	private List<Borrower> contenders;
+
+	private int iteration;
+
+	private Borrower current;
+
+	private final List<HikariDataSource> plainPools = new ArrayList<>();
+
+	private final AtomicInteger callers = new AtomicInteger();
+
+	/** The plain pool of each caller thread: callers are spread 2 to a pool. */
+	private final ThreadLocal<HikariDataSource> pinned = ThreadLocal
+		.withInitial(() -> this.plainPools.get(this.callers.getAndIncrement() % this.plainPools.size()));
 
 	private PodDataSource threePods;
 
@@ -83,11 +106,32 @@ public class JdbcThroughputBenchmark {
 		this.onePod = new PodDataSource(
 				new PoolSettings("one", "single", url, "postgres", null, 6, Duration.ofSeconds(5), null),
 				balancers.get("single"), registry.get("single"));
+		this.direct = plainPool(pods.get(0), 6);
+		for (Pod pod : pods) {
+			this.plainPools.add(plainPool(pod, 2));
+		}
+		this.contenders = List.of(this.direct::getConnection, this.onePod::getConnection, this.threePods::getConnection,
+				() -> this.pinned.get().getConnection());
+	}
+
+	private static HikariDataSource plainPool(Pod pod, int size) {
 		HikariConfig config = new HikariConfig();
-		config.setJdbcUrl("jdbc:postgresql://" + pods.get(0).address() + "/postgres");
+		config.setJdbcUrl("jdbc:postgresql://" + pod.address() + "/postgres");
 		config.setUsername("postgres");
-		config.setMaximumPoolSize(6);
-		this.direct = new HikariDataSource(config);
+		config.setMaximumPoolSize(size);
+		return new HikariDataSource(config);
+	}
+
+	public static void main(String[] args) throws RunnerException {
+		Interleaved.run(JdbcThroughputBenchmark.class, CONTENDERS, args);
+	}
+
+	/**
+	 * Each iteration measures the next contender, in the order of {@link #CONTENDERS}.
+	 */
+	@Setup(Level.Iteration)
+	public void nextContender() {
+		this.current = this.contenders.get(this.iteration++ % this.contenders.size());
 	}
 
 	private static int freePort() throws IOException {
@@ -105,27 +149,15 @@ public class JdbcThroughputBenchmark {
 		this.threePods.close();
 		this.onePod.close();
 		this.direct.close();
+		this.plainPools.forEach(HikariDataSource::close);
 		for (EmbeddedPostgres server : this.servers) {
 			server.close();
 		}
 	}
 
 	@Benchmark
-	public int connbalanceThreePods() throws SQLException {
-		return selectOne(this.threePods.getConnection());
-	}
-
-	/**
-	 * The same server and pool size as {@link #directOnePod()}: connbalance's own cost.
-	 */
-	@Benchmark
-	public int connbalanceOnePod() throws SQLException {
-		return selectOne(this.onePod.getConnection());
-	}
-
-	@Benchmark
-	public int directOnePod() throws SQLException {
-		return selectOne(this.direct.getConnection());
+	public int interleaved() throws SQLException {
+		return selectOne(this.current.borrow());
 	}
 
 	private static int selectOne(Connection borrowed) throws SQLException {
@@ -135,6 +167,16 @@ public class JdbcThroughputBenchmark {
 			result.next();
 			return result.getInt(1);
 		}
+	}
+
+	/**
+	 * How a contender borrows a connection.
+	 */
+	@FunctionalInterface
+	interface Borrower {
+
+		Connection borrow() throws SQLException;
+
 	}
 
 }
