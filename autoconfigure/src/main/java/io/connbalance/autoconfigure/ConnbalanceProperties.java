@@ -23,6 +23,8 @@ public class ConnbalanceProperties {
 
 	private final Http http = new Http();
 
+	private final Kubernetes kubernetes = new Kubernetes();
+
 	/**
 	 * Services to balance, by logical name: requests for http://<name>/... and the gRPC
 	 * target connbalance:///<name> go to this service's pods.
@@ -53,6 +55,10 @@ public class ConnbalanceProperties {
 
 	public Http getHttp() {
 		return this.http;
+	}
+
+	public Kubernetes getKubernetes() {
+		return this.kubernetes;
 	}
 
 	public Map<String, Service> getServices() {
@@ -122,6 +128,29 @@ public class ConnbalanceProperties {
 
 		public void setMaxConnectionsPerPod(int maxConnectionsPerPod) {
 			this.maxConnectionsPerPod = maxConnectionsPerPod;
+		}
+
+	}
+
+	/**
+	 * Discovery in a Kubernetes cluster (with spring-cloud-kubernetes-client-discovery).
+	 */
+	public static class Kubernetes {
+
+		/**
+		 * Whether to read pods from the EndpointSlices of each Service, watched so that
+		 * changes apply within milliseconds, with terminating pods draining, pod names
+		 * and zones. When false, or when the ServiceAccount may not read EndpointSlices,
+		 * pods come from the DiscoveryClient (ready pods only, at each refresh).
+		 */
+		private boolean endpointSlices = true;
+
+		public boolean isEndpointSlices() {
+			return this.endpointSlices;
+		}
+
+		public void setEndpointSlices(boolean endpointSlices) {
+			this.endpointSlices = endpointSlices;
 		}
 
 	}

@@ -16,4 +16,18 @@ public interface PodSource {
 	 */
 	DiscoveredPods discover(ServiceTarget target);
 
+	/**
+	 * Starts watching for changes, if the source can; called once before the first
+	 * {@link #discover(ServiceTarget)}.
+	 * @param onChange to call when the pods of a service may have changed
+	 */
+	default void start(Runnable onChange) {
+	}
+
+	/**
+	 * Stops watching.
+	 */
+	default void stop() {
+	}
+
 }

@@ -63,7 +63,8 @@ public class PodRefresher {
 	}
 
 	/**
-	 * Refreshes every service once, synchronously, then every interval.
+	 * Starts the source's watch (if it has one), refreshes every service once,
+	 * synchronously, then every interval and whenever the source signals a change.
 	 * @throws PortNotFoundException if discovery finds a service's instances but none has
 	 * its configured port name
 	 */
@@ -71,14 +72,21 @@ public class PodRefresher {
 		if (this.scheduler != null) {
 			return;
 		}
-		for (ServiceTarget target : this.targets) {
-			refresh(target, true);
-		}
 		this.scheduler = Executors.newSingleThreadScheduledExecutor((task) -> {
 			Thread thread = new Thread(task, "connbalance-refresh");
 			thread.setDaemon(true);
 			return thread;
 		});
+		try {
+			this.source.start(this::refreshSoon);
+			for (ServiceTarget target : this.targets) {
+				refresh(target, true);
+			}
+		}
+		catch (RuntimeException ex) {
+			stop();
+			throw ex;
+		}
 		long period = this.interval.toMillis();
 		this.scheduler.scheduleWithFixedDelay(this::refreshNow, period, period, TimeUnit.MILLISECONDS);
 	}
@@ -90,6 +98,7 @@ public class PodRefresher {
 		if (this.scheduler != null) {
 			this.scheduler.shutdownNow();
 			this.scheduler = null;
+			this.source.stop();
 		}
 	}
 

@@ -19,6 +19,7 @@ import org.springframework.boot.SpringBootConfiguration;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.web.server.context.WebServerApplicationContext;
+import org.springframework.context.ApplicationContextInitializer;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.web.client.RestClient;
 import org.springframework.web.reactive.function.client.WebClient;
@@ -51,6 +52,20 @@ public final class RunningApp implements AutoCloseable {
 	 */
 	public static RunningApp start(MutableDiscoveryClient discovery, List<Class<?>> configuration,
 			String... properties) {
+		return start((context) -> context.getBeanFactory().registerSingleton("mutableDiscoveryClient", discovery),
+				configuration, properties);
+	}
+
+	/**
+	 * Starts the application.
+	 * @param initializer what to do to the context before it is refreshed, such as
+	 * registering beans that the test made
+	 * @param configuration extra configuration classes (may be empty)
+	 * @param properties extra properties, {@code key=value}
+	 * @return the running application
+	 */
+	public static RunningApp start(ApplicationContextInitializer<ConfigurableApplicationContext> initializer,
+			List<Class<?>> configuration, String... properties) {
 		List<Class<?>> sources = new ArrayList<>(configuration);
 		sources.add(App.class);
 		List<String> all = new ArrayList<>(List.of("server.port=0", "server.address=127.0.0.1",
@@ -61,7 +76,7 @@ public final class RunningApp implements AutoCloseable {
 				"spring.autoconfigure.exclude=" + NO_DATABASE));
 		all.addAll(List.of(properties));
 		ConfigurableApplicationContext context = new SpringApplicationBuilder(sources.toArray(Class[]::new))
-			.initializers((ctx) -> ctx.getBeanFactory().registerSingleton("mutableDiscoveryClient", discovery))
+			.initializers(initializer)
 			.properties(all.toArray(String[]::new))
 			.run();
 		return new RunningApp(context);

@@ -1,0 +1,61 @@
+package io.connbalance.autoconfigure;
+
+import java.time.Duration;
+import java.util.List;
+
+import io.kubernetes.client.informer.SharedInformerFactory;
+import io.kubernetes.client.openapi.ApiClient;
+import io.kubernetes.client.openapi.apis.DiscoveryV1Api;
+
+import io.connbalance.discovery.DiscoveredPods;
+import io.connbalance.discovery.DiscoveryClientPodSource;
+import io.connbalance.discovery.PodSource;
+import io.connbalance.kubernetes.EndpointSlicePodSource;
+import io.connbalance.kubernetes.EndpointSliceWatch;
+import io.connbalance.pod.ServiceTarget;
+
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnCloudPlatform;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.cloud.CloudPlatform;
+import org.springframework.cloud.client.discovery.DiscoveryClient;
+import org.springframework.cloud.kubernetes.commons.KubernetesNamespaceProvider;
+import org.springframework.context.annotation.Bean;
+import org.springframework.util.StringUtils;
+
+/**
+ * In a Kubernetes cluster, pods come from the watched EndpointSlices of each Service,
+ * with the DiscoveryClient as fallback.
+ */
+@AutoConfiguration(before = ConnbalanceAutoConfiguration.class,
+		afterName = "org.springframework.cloud.kubernetes.client.KubernetesClientAutoConfiguration")
+@ConditionalOnConnbalanceEnabled
+@ConditionalOnClass({ DiscoveryV1Api.class, SharedInformerFactory.class, KubernetesNamespaceProvider.class })
+@ConditionalOnCloudPlatform(CloudPlatform.KUBERNETES)
+@ConditionalOnBooleanProperty(name = "connbalance.kubernetes.endpoint-slices", matchIfMissing = true)
+public final class ConnbalanceKubernetesAutoConfiguration {
+
+	/** How long startup waits for the first list of slices. */
+	private static final Duration SYNC_TIMEOUT = Duration.ofSeconds(10);
+
+	@Bean
+	@ConditionalOnBean(ApiClient.class)
+	@ConditionalOnMissingBean(PodSource.class)
+	PodSource connbalanceEndpointSlicePodSource(ApiClient client, ConnbalanceSettings settings,
+			ObjectProvider<KubernetesNamespaceProvider> namespaces, ObjectProvider<DiscoveryClient> discoveryClient) {
+		KubernetesNamespaceProvider provider = namespaces.getIfAvailable();
+		String namespace = (provider != null) ? provider.getNamespace() : null;
+		EndpointSliceWatch watch = new EndpointSliceWatch(client,
+				StringUtils.hasText(namespace) ? namespace : "default",
+				settings.services().stream().map(ServiceTarget::serviceId).toList(), SYNC_TIMEOUT);
+		DiscoveryClient discovery = discoveryClient.getIfAvailable();
+		PodSource fallback = (discovery != null) ? new DiscoveryClientPodSource(discovery)
+				: (target) -> new DiscoveredPods(EndpointSlicePodSource.SOURCE, List.of());
+		return new EndpointSlicePodSource(watch, fallback);
+	}
+
+}

@@ -1,0 +1,51 @@
+package io.connbalance.kubernetes;
+
+import io.connbalance.discovery.DiscoveredPods;
+import io.connbalance.discovery.PodSource;
+import io.connbalance.pod.ServiceTarget;
+
+/**
+ * Finds pods in the EndpointSlices of their Service, as watched by an
+ * {@link EndpointSliceWatch}; until the watch has its first list, or when slices cannot
+ * be read, it asks the fallback source (the DiscoveryClient) instead.
+ */
+public class EndpointSlicePodSource implements PodSource {
+
+	/** The source name shown in the endpoint. */
+	public static final String SOURCE = "kubernetes";
+
+	private final EndpointSliceWatch watch;
+
+	private final PodSource fallback;
+
+	/**
+	 * Creates a source.
+	 * @param watch the watch of the services' slices
+	 * @param fallback the source used while slices are not available
+	 */
+	public EndpointSlicePodSource(EndpointSliceWatch watch, PodSource fallback) {
+		this.watch = watch;
+		this.fallback = fallback;
+	}
+
+	@Override
+	public DiscoveredPods discover(ServiceTarget target) {
+		if (!this.watch.isAvailable()) {
+			return this.fallback.discover(target);
+		}
+		return new DiscoveredPods(SOURCE, EndpointSlicePods.pods(target, this.watch.slices(target.serviceId())));
+	}
+
+	@Override
+	public void start(Runnable onChange) {
+		this.fallback.start(onChange);
+		this.watch.start(onChange);
+	}
+
+	@Override
+	public void stop() {
+		this.watch.stop();
+		this.fallback.stop();
+	}
+
+}
