@@ -15,7 +15,12 @@ import io.connbalance.http.ServiceRequestInterceptor;
 import io.connbalance.pod.PodRegistry;
 import io.connbalance.refresh.PodRefresher;
 import io.connbalance.testsupport.Await;
+import io.connbalance.discovery.DiscoveryClientPodSource;
+import io.connbalance.discovery.PodSource;
+import io.connbalance.kubernetes.EndpointSlicePodSource;
+import io.connbalance.testsupport.KubernetesApiStandIn;
 import io.connbalance.testsupport.MutableDiscoveryClient;
+import io.kubernetes.client.openapi.ApiClient;
 import io.grpc.NameResolverProvider;
 import org.apache.hc.client5.http.impl.classic.HttpClients;
 import org.junit.jupiter.api.Test;
@@ -67,6 +72,25 @@ class ConnbalanceAutoConfigurationTests {
 			assertThat(context.getBeansOfType(RestClientCustomizer.class))
 				.containsKey("connbalanceRestClientCustomizer");
 		});
+	}
+
+	@Test
+	void inKubernetesPodsComeFromEndpointSlicesUnlessTurnedOff() throws Exception {
+		try (KubernetesApiStandIn api = KubernetesApiStandIn.start()) {
+			ApplicationContextRunner kubernetes = this.contextRunner
+				.withConfiguration(AutoConfigurations.of(ConnbalanceKubernetesAutoConfiguration.class))
+				.withBean(ApiClient.class, api::client);
+			kubernetes.withPropertyValues("spring.main.cloud-platform=kubernetes")
+				.run((context) -> assertThat(context).getBean(PodSource.class)
+					.isInstanceOf(EndpointSlicePodSource.class));
+			kubernetes
+				.withPropertyValues("spring.main.cloud-platform=kubernetes",
+						"connbalance.kubernetes.endpoint-slices=false")
+				.run((context) -> assertThat(context).getBean(PodSource.class)
+					.isInstanceOf(DiscoveryClientPodSource.class));
+			kubernetes.run((context) -> assertThat(context).getBean(PodSource.class)
+				.isInstanceOf(DiscoveryClientPodSource.class));
+		}
 	}
 
 	@Test
