@@ -166,7 +166,9 @@ class KubernetesDiscoveryIntegrationTests {
 				slow.add(callers.submit(() -> client.apply("/slow?ms=1500")));
 			}
 			PodServer leaving = this.pods.get(0);
-			Await.until(Duration.ofSeconds(5), () -> leaving.active() > 0);
+			// every slow request has reached its server
+			Await.until(Duration.ofSeconds(5), () -> this.pods.all().stream().mapToInt(PodServer::active).sum() == 6);
+			assertThat(leaving.active()).isPositive();
 			this.endpoints.set(0, this.endpoints.get(0).asTerminating());
 			publish(100);
 			Duration draining = waitUntil(
