@@ -27,9 +27,10 @@ import org.apache.commons.logging.LogFactory;
  * scheduled refresh.
  * <p>
  * When the API goes away the informer keeps its last state (so the last known pods stay)
- * and retries; the outage and the recovery are each logged once. When slices cannot be
- * read at all (no RBAC permission, or an API server without {@code discovery.k8s.io/v1}),
- * the watch says so once and stays {@link #isAvailable() unavailable}.
+ * and retries; the outage and the recovery are each logged once (every list and watch
+ * call reports whether the API answered). When slices cannot be read at all (no RBAC
+ * permission, or an API server without {@code discovery.k8s.io/v1}), the watch says so
+ * once and stays {@link #isAvailable() unavailable}.
  */
 public class EndpointSliceWatch {
 
@@ -82,8 +83,7 @@ public class EndpointSliceWatch {
 	/**
 	 * Checks that slices can be read, then starts the informer and waits (up to the sync
 	 * timeout) for its first list.
-	 * @param onChange called on every change of a watched slice, and when the watch works
-	 * again after an outage
+	 * @param onChange called on every change of a watched slice
 	 */
 	public synchronized void start(Runnable onChange) {
 		if (this.factory != null) {
@@ -109,12 +109,12 @@ public class EndpointSliceWatch {
 		}
 		SharedInformerFactory factory = new SharedInformerFactory(this.client);
 		SharedIndexInformer<V1EndpointSlice> informer = factory.sharedIndexInformerFor(
-				(params) -> api.listNamespacedEndpointSlice(this.namespace)
+				(params) -> new ObservedCall(api.listNamespacedEndpointSlice(this.namespace)
 					.labelSelector(selector)
 					.resourceVersion(params.resourceVersion)
 					.watch(params.watch)
 					.timeoutSeconds(params.timeoutSeconds)
-					.buildCall(null),
+					.buildCall(null), this::answered, this::failed),
 				V1EndpointSlice.class, V1EndpointSliceList.class, 0, (type, failure) -> failed(failure));
 		informer.addIndexers(Map.of(SERVICE_INDEX, (slice) -> List.of(serviceName(slice))));
 		informer.addEventHandler(new ResourceEventHandler<>() {
@@ -185,10 +185,13 @@ public class EndpointSliceWatch {
 	}
 
 	private void changed() {
+		this.onChange.run();
+	}
+
+	private void answered() {
 		if (this.failing.compareAndSet(true, false)) {
 			logger.info("connbalance watches EndpointSlices in namespace '" + this.namespace + "' again");
 		}
-		this.onChange.run();
 	}
 
 	private void failed(Throwable failure) {
