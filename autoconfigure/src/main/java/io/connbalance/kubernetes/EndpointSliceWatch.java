@@ -73,14 +73,6 @@ public class EndpointSliceWatch {
 	}
 
 	/**
-	 * The namespace watched.
-	 * @return the namespace
-	 */
-	public String namespace() {
-		return this.namespace;
-	}
-
-	/**
 	 * Checks that slices can be read, then starts the informer and waits (up to the sync
 	 * timeout) for its first list.
 	 * @param onChange called on every change of a watched slice
@@ -107,14 +99,22 @@ public class EndpointSliceWatch {
 			logger.warn("connbalance could not list EndpointSlices in namespace '" + this.namespace + "' ("
 					+ describe(ex) + "); it keeps trying in the background");
 		}
+		// observes this watch's calls on the shared client (as client-java itself changes
+		// its read timeout for informers)
+		this.client.setHttpClient(this.client.getHttpClient()
+			.newBuilder()
+			.addInterceptor(
+					new CallObserver("/apis/discovery.k8s.io/v1/namespaces/" + this.namespace + "/endpointslices",
+							this::answered, this::failed))
+			.build());
 		SharedInformerFactory factory = new SharedInformerFactory(this.client);
 		SharedIndexInformer<V1EndpointSlice> informer = factory.sharedIndexInformerFor(
-				(params) -> new ObservedCall(api.listNamespacedEndpointSlice(this.namespace)
+				(params) -> api.listNamespacedEndpointSlice(this.namespace)
 					.labelSelector(selector)
 					.resourceVersion(params.resourceVersion)
 					.watch(params.watch)
 					.timeoutSeconds(params.timeoutSeconds)
-					.buildCall(null), this::answered, this::failed),
+					.buildCall(null),
 				V1EndpointSlice.class, V1EndpointSliceList.class, 0, (type, failure) -> failed(failure));
 		informer.addIndexers(Map.of(SERVICE_INDEX, (slice) -> List.of(serviceName(slice))));
 		informer.addEventHandler(new ResourceEventHandler<>() {
