@@ -78,7 +78,7 @@ public class EndpointSliceWatch {
 	 * @param onChange called on every change of a watched slice
 	 */
 	public synchronized void start(Runnable onChange) {
-		if (this.factory != null) {
+		if (this.factory != null || this.serviceIds.isEmpty()) {
 			return;
 		}
 		this.onChange = onChange;
