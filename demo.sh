@@ -24,7 +24,8 @@ for i in 1 2 3; do
 	pids+=($!)
 done
 java -jar demo-frontend/target/connbalance-demo-frontend-0.1.0-SNAPSHOT.jar \
-	--server.address=127.0.0.1 >target/demo/frontend.log 2>&1 &
+	--server.address=127.0.0.1 --demo.local.backend-jar="$PWD/demo-backend/target/connbalance-demo-backend-0.1.0-SNAPSHOT.jar" \
+	>target/demo/frontend.log 2>&1 &
 pids+=($!)
 
 for _ in $(seq 1 120); do
@@ -32,7 +33,8 @@ for _ in $(seq 1 120); do
 		curl -fsS http://localhost:8080/actuator/health >/dev/null 2>&1; then break; fi
 	sleep 0.5
 done
-echo "connbalance demo running at http://localhost:8080 (backends: HTTP 127.0.0.2-4:8081, gRPC :9091)"
+echo "connbalance demo running: open http://localhost:8080 (the dashboard)"
+echo "  backends: HTTP 127.0.0.2-4:8081, gRPC :9091; PostgreSQL replicas: 127.0.0.2-4:5433-5435"
 echo "  spread of 300 requests per client (WebClient, RestClient, gRPC, JDBC queries):"
 echo "                                     curl http://localhost:8080/spread?requests=300"
 echo "  per-pod distribution:              curl http://localhost:8080/actuator/connbalance"

@@ -1,16 +1,29 @@
 package io.connbalance.demo.frontend;
 
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.EnumMap;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.concurrent.TimeUnit;
 
 import io.connbalance.demo.api.WhoAmIGrpc;
-import io.connbalance.demo.api.WhoAmIRequest;
+import io.connbalance.pod.Pod;
+import io.connbalance.pod.PodRegistry;
+import io.connbalance.refresh.PodRefresher;
 
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
+import org.springframework.cloud.client.discovery.simple.SimpleDiscoveryProperties;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Profile;
 import org.springframework.grpc.client.GrpcChannelFactory;
 import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.util.StringUtils;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
@@ -18,9 +31,10 @@ import org.springframework.web.client.RestClient;
 import org.springframework.web.reactive.function.client.WebClient;
 
 /**
- * A frontend that calls the backend through connbalance, over HTTP
- * ({@code http://backend/whoami}) and gRPC ({@code connbalance:///backend-grpc}), and
- * shows how the requests spread over the backend pods.
+ * A frontend that calls the backend through connbalance (WebClient and RestClient to
+ * {@code http://backend/whoami}, gRPC to {@code connbalance:///backend-grpc}), queries
+ * the PostgreSQL replicas through the connbalance DataSource, and sends the same traffic
+ * the naive way for comparison. The dashboard at {@code /} shows where it all goes.
  */
 @SpringBootApplication
 @RestController
@@ -28,54 +42,91 @@ public class DemoFrontendApplication {
 
 	private static final int MAX_REQUESTS = 10_000;
 
-	/** The replica's pod name locally (cluster_name), else its address. */
-	static final String WHICH_REPLICA = "select coalesce(nullif(current_setting('cluster_name'), ''), host(inet_server_addr()))";
+	private final DemoClients clients;
 
-	private final WebClient webClient;
-
-	private final RestClient restClient;
-
-	private final WhoAmIGrpc.WhoAmIBlockingStub grpc;
-
-	private final JdbcTemplate jdbc;
-
-	DemoFrontendApplication(WebClient.Builder webClient, RestClient.Builder restClient, GrpcChannelFactory channels,
-			JdbcTemplate jdbc) {
-		this.webClient = webClient.build();
-		this.restClient = restClient.build();
-		this.grpc = WhoAmIGrpc.newBlockingStub(channels.createChannel("backend"));
-		this.jdbc = jdbc;
+	DemoFrontendApplication(DemoClients clients) {
+		this.clients = clients;
 	}
 
 	/**
-	 * Sends requests through each client (WebClient, RestClient, gRPC, and queries
-	 * through the DataSource) and counts the answers per pod.
-	 * @param requests how many per client (at most 10000)
-	 * @return pods and counts, per client
+	 * Sends requests through each client kind at once and counts the answers per pod.
+	 * @param requests how many per client kind (at most 10000)
+	 * @return pods and counts, per client kind
 	 */
 	@GetMapping("/spread")
 	Map<String, Map<String, Integer>> spread(@RequestParam(defaultValue = "300") int requests) {
 		int count = Math.max(1, Math.min(requests, MAX_REQUESTS));
-		Map<String, Integer> viaWebClient = new TreeMap<>();
-		Map<String, Integer> viaRestClient = new TreeMap<>();
-		Map<String, Integer> viaGrpc = new TreeMap<>();
-		Map<String, Integer> viaJdbc = new TreeMap<>();
+		Map<ClientKind, Map<String, Integer>> spread = new EnumMap<>(ClientKind.class);
 		for (int i = 0; i < count; i++) {
-			viaWebClient.merge(
-					pod(this.webClient.get().uri("http://backend/whoami").retrieve().bodyToMono(Map.class).block()), 1,
-					Integer::sum);
-			viaRestClient.merge(pod(this.restClient.get().uri("http://backend/whoami").retrieve().body(Map.class)), 1,
-					Integer::sum);
-			viaGrpc.merge(this.grpc.withDeadlineAfter(10, TimeUnit.SECONDS)
-				.whoAmI(WhoAmIRequest.getDefaultInstance())
-				.getPod(), 1, Integer::sum);
-			viaJdbc.merge(this.jdbc.queryForObject(WHICH_REPLICA, String.class), 1, Integer::sum);
+			for (ClientKind kind : ClientKind.values()) {
+				spread.computeIfAbsent(kind, (k) -> new TreeMap<>()).merge(this.clients.call(kind), 1, Integer::sum);
+			}
 		}
-		return Map.of("webClient", viaWebClient, "restClient", viaRestClient, "grpc", viaGrpc, "jdbc", viaJdbc);
+		Map<String, Map<String, Integer>> byId = new TreeMap<>();
+		spread.forEach((kind, pods) -> byId.put(kind.id(), pods));
+		return byId;
 	}
 
-	private static String pod(Map<?, ?> answer) {
-		return String.valueOf(answer.get("pod"));
+	@Bean
+	static DemoClients demoClients(WebClient.Builder webClient, RestClient.Builder restClient,
+			GrpcChannelFactory channels, JdbcTemplate jdbc, NaivePath naive) {
+		return new DemoClients(webClient.build(), restClient.build(),
+				WhoAmIGrpc.newBlockingStub(channels.createChannel("backend")), jdbc, naive.uri());
+	}
+
+	/**
+	 * Where the naive client goes: the Service's address ({@code demo.naive.url}, in a
+	 * cluster through kube-proxy), else a local random per-connection forwarder to the
+	 * backend pods.
+	 */
+	@Bean(destroyMethod = "close")
+	static NaivePath naivePath(@Value("${demo.naive.url:}") String url, PodRegistry registry) throws IOException {
+		if (StringUtils.hasText(url)) {
+			return new NaivePath(URI.create(url), null);
+		}
+		RandomForwarder forwarder = new RandomForwarder(() -> registry.get(LocalPods.SERVICE)
+			.pods()
+			.stream()
+			.filter(Pod::isReady)
+			.map((pod) -> new InetSocketAddress(pod.host(), pod.port()))
+			.toList());
+		return new NaivePath(URI.create("http://127.0.0.1:" + forwarder.port()), forwarder);
+	}
+
+	@Bean
+	static DemoStats demoStats() {
+		return new DemoStats(Clock.systemUTC());
+	}
+
+	@Bean
+	static TrafficGenerator trafficGenerator(DemoClients clients, DemoStats stats,
+			@Value("${demo.traffic.rate:20}") int rate,
+			@Value("${demo.traffic.max-duration:1h}") Duration maxDuration) {
+		return new TrafficGenerator(clients, stats, rate, maxDuration);
+	}
+
+	@Bean
+	@Profile("local")
+	static LocalPods localPods(SimpleDiscoveryProperties simple,
+			@Value("${demo.local.backend-jar:#{null}}") String backendJar, ObjectProvider<PodRefresher> refresher) {
+		return new LocalPods(simple, backendJar, refresher);
+	}
+
+	/**
+	 * The naive client's target, and the local forwarder behind it if there is one.
+	 *
+	 * @param uri the base URI
+	 * @param forwarder the forwarder, or {@code null}
+	 */
+	record NaivePath(URI uri, RandomForwarder forwarder) implements AutoCloseable {
+
+		@Override
+		public void close() throws IOException {
+			if (this.forwarder != null) {
+				this.forwarder.close();
+			}
+		}
+
 	}
 
 	public static void main(String[] args) {

@@ -1,0 +1,131 @@
+package io.connbalance.demo.frontend;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+import io.connbalance.actuate.ConnbalanceEndpoint;
+import io.connbalance.actuate.ConnbalanceEndpoint.PodDescriptor;
+import io.connbalance.actuate.ConnbalanceEndpoint.ServiceDescriptor;
+
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.DeleteMapping;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RestController;
+
+/**
+ * What the dashboard shows, and its buttons.
+ */
+@RestController
+class DemoController {
+
+	private final DemoStats stats;
+
+	private final ConnbalanceEndpoint endpoint;
+
+	private final ObjectProvider<LocalPods> localPods;
+
+	DemoController(DemoStats stats, ConnbalanceEndpoint endpoint, ObjectProvider<LocalPods> localPods) {
+		this.stats = stats;
+		this.endpoint = endpoint;
+		this.localPods = localPods;
+	}
+
+	/**
+	 * Per client kind: each pod's answers in the last seconds, its share, its open
+	 * connections and state (from connbalance's endpoint), and the imbalance.
+	 * @return the figures
+	 */
+	@GetMapping("/demo/stats")
+	Stats stats() {
+		Map<ClientKind, Map<String, Long>> recent = this.stats.recent();
+		List<KindStats> kinds = new ArrayList<>();
+		for (ClientKind kind : ClientKind.values()) {
+			ServiceDescriptor service = this.endpoint.service(kind.service());
+			Map<String, PodStats> pods = new TreeMap<>();
+			if (service != null) {
+				for (PodDescriptor pod : service.pods()) {
+					pods.put(pod.name(), new PodStats(pod.name(), 0, 0, connections(kind, pod), pod.state()));
+				}
+			}
+			Map<String, Long> counts = recent.get(kind);
+			long total = counts.values().stream().mapToLong(Long::longValue).sum();
+			double largest = 0;
+			for (Map.Entry<String, Long> count : counts.entrySet()) {
+				double share = (total > 0) ? (double) count.getValue() / total : 0;
+				largest = Math.max(largest, share);
+				PodStats known = pods.get(count.getKey());
+				pods.put(count.getKey(), new PodStats(count.getKey(), count.getValue(), round(share),
+						(known != null) ? known.connections() : -1, (known != null) ? known.state() : "gone"));
+			}
+			long ready = pods.values().stream().filter((pod) -> pod.state().equals("ready")).count();
+			double imbalance = (total > 0) ? round(largest * Math.max(1, ready)) : 1.0;
+			kinds.add(new KindStats(kind.id(), kind.service(), total, this.stats.failures(kind), imbalance,
+					List.copyOf(pods.values())));
+		}
+		LocalPods local = this.localPods.getIfAvailable();
+		return new Stats(DemoStats.WINDOW_SECONDS, local != null && local.canAdd(), kinds);
+	}
+
+	private static int connections(ClientKind kind, PodDescriptor pod) {
+		return switch (kind) {
+			case WEB_CLIENT, REST_CLIENT -> pod.connections().http();
+			case GRPC -> pod.connections().grpc();
+			case JDBC -> pod.connections().jdbc();
+			case NAIVE -> -1;
+		};
+	}
+
+	@PostMapping("/demo/pods")
+	ResponseEntity<Map<String, String>> addPod() throws IOException, InterruptedException {
+		LocalPods local = this.localPods.getIfAvailable();
+		if (local == null || !local.canAdd()) {
+			return ResponseEntity.status(HttpStatus.CONFLICT)
+				.body(Map.of("error", "Pods are added here only in local runs (demo.sh); in a cluster: "
+						+ "kubectl scale deployment/backend --replicas=4"));
+		}
+		return ResponseEntity.ok(Map.of("added", local.add()));
+	}
+
+	@DeleteMapping("/demo/pods")
+	ResponseEntity<Map<String, String>> removePod() {
+		LocalPods local = this.localPods.getIfAvailable();
+		if (local == null) {
+			return ResponseEntity.status(HttpStatus.CONFLICT)
+				.body(Map.of("error", "Pods are removed here only in local runs (demo.sh)"));
+		}
+		String removed = local.remove();
+		if (removed == null) {
+			return ResponseEntity.status(HttpStatus.CONFLICT).body(Map.of("error", "The last pod stays"));
+		}
+		return ResponseEntity.ok(Map.of("removed", removed));
+	}
+
+	private static double round(double value) {
+		return Math.round(value * 1000) / 1000.0;
+	}
+
+	record Stats(int windowSeconds, boolean canAddPods, List<KindStats> kinds) {
+	}
+
+	record KindStats(String id, String service, long total, long failures, double imbalance, List<PodStats> pods) {
+	}
+
+	/**
+	 * One pod as one client kind sees it.
+	 *
+	 * @param name the pod name
+	 * @param answers its answers in the window
+	 * @param share its share of them
+	 * @param connections its open connections of this kind, -1 when unknown
+	 * @param state ready, draining, ejected, or gone (no longer in the service)
+	 */
+	record PodStats(String name, long answers, double share, int connections, String state) {
+	}
+
+}

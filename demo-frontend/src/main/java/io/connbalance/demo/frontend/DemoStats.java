@@ -1,0 +1,74 @@
+package io.connbalance.demo.frontend;
+
+import java.time.Clock;
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Answers per pod for each client kind over the last {@value #WINDOW_SECONDS} seconds (so
+ * that a pod added a moment ago shows its share at once), in one-second buckets.
+ */
+final class DemoStats {
+
+	/** The window of {@link #recent()}. */
+	static final int WINDOW_SECONDS = 10;
+
+	private final Clock clock;
+
+	/** Per kind, per second, per pod. */
+	private final Map<ClientKind, Map<Long, Map<String, AtomicLong>>> answers = new EnumMap<>(ClientKind.class);
+
+	private final Map<ClientKind, AtomicLong> failures = new EnumMap<>(ClientKind.class);
+
+	DemoStats(Clock clock) {
+		this.clock = clock;
+		for (ClientKind kind : ClientKind.values()) {
+			this.answers.put(kind, new ConcurrentHashMap<>());
+			this.failures.put(kind, new AtomicLong());
+		}
+	}
+
+	void answered(ClientKind kind, String pod) {
+		long second = now();
+		Map<Long, Map<String, AtomicLong>> seconds = this.answers.get(kind);
+		seconds.computeIfAbsent(second, (s) -> new ConcurrentHashMap<>())
+			.computeIfAbsent(pod, (p) -> new AtomicLong())
+			.incrementAndGet();
+		seconds.keySet().removeIf((s) -> s <= second - WINDOW_SECONDS);
+	}
+
+	void failed(ClientKind kind) {
+		this.failures.get(kind).incrementAndGet();
+	}
+
+	/**
+	 * Answers per pod in the last {@value #WINDOW_SECONDS} seconds, per kind.
+	 * @return the counts, pods sorted by name
+	 */
+	Map<ClientKind, Map<String, Long>> recent() {
+		long from = now() - WINDOW_SECONDS;
+		Map<ClientKind, Map<String, Long>> recent = new EnumMap<>(ClientKind.class);
+		this.answers.forEach((kind, seconds) -> {
+			Map<String, Long> pods = new TreeMap<>();
+			seconds.forEach((second, counts) -> {
+				if (second > from) {
+					counts.forEach((pod, count) -> pods.merge(pod, count.get(), Long::sum));
+				}
+			});
+			recent.put(kind, pods);
+		});
+		return recent;
+	}
+
+	long failures(ClientKind kind) {
+		return this.failures.get(kind).get();
+	}
+
+	private long now() {
+		return this.clock.millis() / 1000;
+	}
+
+}
