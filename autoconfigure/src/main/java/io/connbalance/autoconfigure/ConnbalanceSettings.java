@@ -77,12 +77,8 @@ public record ConnbalanceSettings(Duration refreshInterval, List<ServiceTarget> 
 		if (BalancingStrategy.names().contains(name)) {
 			return name;
 		}
-		if (BalancingStrategy.PEAK_EWMA.equals(name)) {
-			throw new InvalidConfigurationException(property, "strategy 'peak-ewma' is not available in this version",
-					"Use round-robin or least-request.");
-		}
 		throw new InvalidConfigurationException(property, "unknown strategy '" + value + "'",
-				"Use one of: round-robin, least-request.");
+				"Use one of: round-robin, least-request, peak-ewma.");
 	}
 
 	private static void checkDataSources(Map<String, ConnbalanceProperties.DataSource> dataSources,

@@ -19,7 +19,10 @@ public interface BalancingStrategy {
 	/** Name of the least-request (power of two choices) strategy. */
 	String LEAST_REQUEST = "least-request";
 
-	/** Name of the latency-aware strategy, reserved for a later version. */
+	/**
+	 * Name of the latency-aware strategy: power of two choices over response time (peak
+	 * EWMA) x (requests in flight + 1).
+	 */
 	String PEAK_EWMA = "peak-ewma";
 
 	/**
@@ -40,7 +43,7 @@ public interface BalancingStrategy {
 	 * @return the names
 	 */
 	static Set<String> names() {
-		return Set.of(ROUND_ROBIN, LEAST_REQUEST);
+		return Set.of(ROUND_ROBIN, LEAST_REQUEST, PEAK_EWMA);
 	}
 
 	/**
@@ -64,6 +67,7 @@ public interface BalancingStrategy {
 		return switch (name) {
 			case ROUND_ROBIN -> roundRobin(random);
 			case LEAST_REQUEST -> leastRequest(random);
+			case PEAK_EWMA -> peakEwma(random);
 			default -> throw new IllegalArgumentException("Unknown strategy '" + name + "'");
 		};
 	}
@@ -86,6 +90,15 @@ public interface BalancingStrategy {
 	 */
 	static BalancingStrategy leastRequest(RandomGenerator random) {
 		return new LeastRequestStrategy(random);
+	}
+
+	/**
+	 * Power of two choices over response time (peak EWMA) x (requests in flight + 1).
+	 * @param random the source of randomness
+	 * @return a new strategy
+	 */
+	static BalancingStrategy peakEwma(RandomGenerator random) {
+		return new PeakEwmaStrategy(random);
 	}
 
 }

@@ -278,10 +278,21 @@ final class PodLoadBalancer extends LoadBalancer {
 
 			private final boolean counted;
 
+			private final long sent;
+
 			CallTracer(PodStats stats) {
 				this.stats = stats;
 				this.counted = stats != null && stats.begin();
+				this.sent = this.counted ? stats.now() : 0;
 				PodSubchannel.this.inFlight.incrementAndGet();
+			}
+
+			@Override
+			public void inboundHeaders() {
+				// the response began: its time feeds the peak-EWMA estimate
+				if (this.counted) {
+					this.stats.responded(this.sent);
+				}
 			}
 
 			@Override

@@ -63,11 +63,14 @@ public final class ServiceExchangeFilterFunction implements ExchangeFilterFuncti
 	}
 
 	/**
-	 * Ends a request's count exactly once, when its body is done.
+	 * Takes the request's response time when its response begins, and ends its count
+	 * exactly once, when its body is done.
 	 */
 	private static final class Completion {
 
 		private final PodStats pod;
+
+		private final long sent;
 
 		private final AtomicBoolean ended = new AtomicBoolean();
 
@@ -77,10 +80,12 @@ public final class ServiceExchangeFilterFunction implements ExchangeFilterFuncti
 
 		Completion(PodStats pod) {
 			this.pod = pod;
+			this.sent = pod.now();
 		}
 
 		ClientResponse responded(ClientResponse response) {
 			this.responded = true;
+			this.pod.responded(this.sent);
 			this.serverError = response.statusCode().is5xxServerError();
 			return response.mutate().body((body) -> body.doFinally((signal) -> end(this.serverError))).build();
 		}

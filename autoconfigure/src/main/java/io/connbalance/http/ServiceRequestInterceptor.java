@@ -59,7 +59,9 @@ public final class ServiceRequestInterceptor implements ClientHttpRequestInterce
 			if (body.length > 0) {
 				StreamUtils.copy(body, podRequest.getBody());
 			}
+			long sent = pod.now();
 			ClientHttpResponse response = podRequest.execute();
+			pod.responded(sent);
 			handedOver = true;
 			return new CountedResponse(response, pod);
 		}

@@ -2,6 +2,7 @@ package io.connbalance.stats;
 
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.LongSupplier;
 
 import io.connbalance.pod.Pod;
 
@@ -30,14 +31,65 @@ public final class PodStats {
 
 	private volatile boolean unreachable;
 
+	private final LongSupplier clock;
+
+	private final PeakEwma latency;
+
 	/**
 	 * Creates counters for a pod.
 	 * @param pod the pod
 	 * @param drainListener told once when the pod is retired and has nothing in flight
 	 */
 	public PodStats(Pod pod, DrainListener drainListener) {
+		this(pod, drainListener, System::nanoTime);
+	}
+
+	/**
+	 * Creates counters for a pod, with a clock for response times.
+	 * @param pod the pod
+	 * @param drainListener told once when the pod is retired and has nothing in flight
+	 * @param clock nanoseconds, as {@link System#nanoTime()}
+	 */
+	public PodStats(Pod pod, DrainListener drainListener, LongSupplier clock) {
 		this.pod = pod;
 		this.drainListener = drainListener;
+		this.clock = clock;
+		this.latency = new PeakEwma(clock.getAsLong());
+	}
+
+	/**
+	 * The time now on this pod's clock, to measure a response time with.
+	 * @return nanoseconds
+	 */
+	public long now() {
+		return this.clock.getAsLong();
+	}
+
+	/**
+	 * Takes the response time of a request: from when it was sent (a {@link #now()}
+	 * reading) until its response began.
+	 * @param sent when the request was sent
+	 */
+	public void responded(long sent) {
+		long now = this.clock.getAsLong();
+		this.latency.observe(now - sent, now);
+	}
+
+	/**
+	 * The peak-EWMA response time estimate now.
+	 * @return nanoseconds
+	 */
+	public long latencyEstimate() {
+		return latencyEstimate(this.clock.getAsLong());
+	}
+
+	/**
+	 * The peak-EWMA response time estimate at a given time.
+	 * @param now a {@link #now()} reading
+	 * @return nanoseconds
+	 */
+	public long latencyEstimate(long now) {
+		return this.latency.estimate(now);
 	}
 
 	/**

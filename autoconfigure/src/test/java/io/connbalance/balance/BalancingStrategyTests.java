@@ -4,6 +4,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.IntStream;
 
 import io.connbalance.pod.Pod;
@@ -60,6 +61,67 @@ class BalancingStrategyTests {
 	}
 
 	@Test
+	void peakEwmaAvoidsASlowPodUntilTheOthersAreBusierThanItIsSlow() {
+		AtomicLong clock = new AtomicLong();
+		List<PodStats> pods = IntStream.rangeClosed(1, 5)
+			.mapToObj((i) -> new PodStats(Pod.of("127.0.0." + (i + 1), 8080), (stats) -> {
+			}, clock::get))
+			.toList();
+		PodStats slow = pods.get(2);
+		BalancingStrategy strategy = BalancingStrategy.peakEwma(new SplittableRandom(7));
+		// every pod answered once; then each pick is answered: 5 ms, the slow pod 50 ms
+		pods.forEach((pod) -> pod.responded(clock.get() - latency(pod, slow)));
+		Map<PodStats, Integer> idle = serve(strategy, pods, slow, clock, 5000);
+		assertThat(idle).doesNotContainKey(slow);
+		assertThat(idle.values()).allSatisfy((count) -> assertThat(count).isBetween(1100, 1400));
+		// 10 in flight on each fast pod: 5 ms x 11 is more than 50 ms x 1
+		pods.stream().filter((pod) -> pod != slow).forEach((pod) -> IntStream.range(0, 10).forEach((i) -> pod.begin()));
+		Map<PodStats, Integer> busy = serve(strategy, pods, slow, clock, 5000);
+		// the slow pod wins every pair it is in: 8 of the 20 ordered pairs
+		assertThat(busy.get(slow)).isBetween(1800, 2200);
+	}
+
+	private static long latency(PodStats pod, PodStats slow) {
+		return (pod == slow) ? 50_000_000 : 5_000_000;
+	}
+
+	/**
+	 * Picks a pod, one a millisecond, each answered at once with its latency.
+	 */
+	private static Map<PodStats, Integer> serve(BalancingStrategy strategy, List<PodStats> pods, PodStats slow,
+			AtomicLong clock, int picks) {
+		Map<PodStats, Integer> counts = new HashMap<>();
+		for (int i = 0; i < picks; i++) {
+			PodStats chosen = strategy.choose(pods);
+			counts.merge(chosen, 1, Integer::sum);
+			chosen.begin();
+			chosen.responded(clock.get() - latency(chosen, slow));
+			chosen.end(false);
+			clock.addAndGet(1_000_000);
+		}
+		return counts;
+	}
+
+	@Test
+	void peakEwmaTriesASlowPodAgainOnceItsEstimateHasFaded() {
+		AtomicLong clock = new AtomicLong();
+		List<PodStats> pods = IntStream.rangeClosed(1, 2)
+			.mapToObj((i) -> new PodStats(Pod.of("127.0.0." + (i + 1), 8080), (stats) -> {
+			}, clock::get))
+			.toList();
+		pods.get(0).responded(clock.get() - 200_000_000);
+		BalancingStrategy strategy = BalancingStrategy.peakEwma(new SplittableRandom(7));
+		assertThat(count(strategy, pods, 100)).containsOnlyKeys(pods.get(1));
+		// the fast pod keeps answering in 5 ms; the slow one gets nothing for a minute
+		for (int second = 0; second < 60; second++) {
+			clock.addAndGet(1_000_000_000);
+			pods.get(1).responded(clock.get() - 5_000_000);
+		}
+		assertThat(pods.get(0).latencyEstimate()).isLessThan(5_000_000);
+		assertThat(count(strategy, pods, 100)).containsKey(pods.get(0));
+	}
+
+	@Test
 	void aSinglePodIsAlwaysChosen() {
 		assertThat(BalancingStrategy.leastRequest(new SplittableRandom(1)).choose(this.pods.subList(0, 1)))
 			.isSameAs(this.pods.get(0));
@@ -71,12 +133,17 @@ class BalancingStrategyTests {
 			.withMessageContaining("fastest");
 		assertThat(BalancingStrategy.create("round-robin").name()).isEqualTo("round-robin");
 		assertThat(BalancingStrategy.create("least-request").name()).isEqualTo("least-request");
+		assertThat(BalancingStrategy.create("peak-ewma").name()).isEqualTo("peak-ewma");
 	}
 
 	private Map<PodStats, Integer> count(BalancingStrategy strategy, int picks) {
+		return count(strategy, this.pods, picks);
+	}
+
+	private static Map<PodStats, Integer> count(BalancingStrategy strategy, List<PodStats> pods, int picks) {
 		Map<PodStats, Integer> counts = new HashMap<>();
 		for (int i = 0; i < picks; i++) {
-			counts.merge(strategy.choose(this.pods), 1, Integer::sum);
+			counts.merge(strategy.choose(pods), 1, Integer::sum);
 		}
 		return counts;
 	}

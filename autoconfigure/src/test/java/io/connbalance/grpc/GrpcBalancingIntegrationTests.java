@@ -116,9 +116,8 @@ class GrpcBalancingIntegrationTests {
 	}
 
 	@ParameterizedTest
-	@CsvSource({ "round-robin, 0.30, 0.37", "least-request, 0, 0.10" })
-	void leastRequestCountsCallsInFlightAndSparesASlowPod(String strategy, double minShare, double maxShare)
-			throws Exception {
+	@CsvSource({ "round-robin, 0.30, 0.37", "least-request, 0, 0.10", "peak-ewma, 0, 0.10" })
+	void latencyAwareStrategiesSpareASlowPod(String strategy, double minShare, double maxShare) throws Exception {
 		this.app = RunningApp.start(this.discovery, "connbalance.services.backend.strategy=" + strategy);
 		ManagedChannel channel = track(
 				ManagedChannelBuilder.forTarget("connbalance:///backend").usePlaintext().build());

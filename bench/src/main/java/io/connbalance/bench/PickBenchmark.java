@@ -36,7 +36,7 @@ public class PickBenchmark {
 	@Param({ "3", "100", "1000" })
 	int pods;
 
-	@Param({ "round-robin", "least-request" })
+	@Param({ "round-robin", "least-request", "peak-ewma" })
 	String strategy;
 
 	private ServiceBalancer balancer;
