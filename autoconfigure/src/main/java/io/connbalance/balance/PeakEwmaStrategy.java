@@ -1,6 +1,5 @@
 package io.connbalance.balance;
 
-import java.util.List;
 import java.util.random.RandomGenerator;
 
 import io.connbalance.stats.PodStats;
@@ -10,30 +9,16 @@ import io.connbalance.stats.PodStats;
  * flight + 1): a pod that answers slowly, or has much in flight, loses to one that does
  * not. Its estimate fades while it is not chosen, so a pod that was slow is tried again.
  */
-final class PeakEwmaStrategy implements BalancingStrategy {
-
-	private final RandomGenerator random;
+final class PeakEwmaStrategy extends TwoChoicesStrategy {
 
 	PeakEwmaStrategy(RandomGenerator random) {
-		this.random = random;
+		super(random);
 	}
 
 	@Override
-	public PodStats choose(List<PodStats> pods) {
-		int size = pods.size();
-		if (size == 1) {
-			return pods.get(0);
-		}
-		int first = this.random.nextInt(size);
-		int second = this.random.nextInt(size - 1);
-		if (second >= first) {
-			second++;
-		}
-		PodStats a = pods.get(first);
-		PodStats b = pods.get(second);
-		long now = a.now();
-		// (first, second) is an ordered random pair, so on a tie "a" is a fair coin toss
-		return (cost(b, now) < cost(a, now)) ? b : a;
+	boolean prefersSecond(PodStats first, PodStats second) {
+		long now = first.now();
+		return cost(second, now) < cost(first, now);
 	}
 
 	private static double cost(PodStats pod, long now) {
