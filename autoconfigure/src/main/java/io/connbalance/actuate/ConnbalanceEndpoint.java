@@ -9,6 +9,8 @@ import java.util.Map;
 import java.util.TreeMap;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import io.connbalance.balance.BalancingOptions;
+import io.connbalance.balance.OutlierEjection;
 import io.connbalance.balance.ServiceBalancer;
 import io.connbalance.balance.ServiceBalancers;
 import io.connbalance.pod.Pod;
@@ -86,17 +88,25 @@ public class ConnbalanceEndpoint {
 		for (PodStats stats : pods) {
 			double share = (total > 0) ? (double) stats.total() / total : 0;
 			largestShare = Math.max(largestShare, share);
-			descriptors.add(pod(service, stats, share));
+			descriptors.add(pod(service, balancer, stats, share));
 		}
 		double imbalance = (total > 0) ? largestShare * pods.size() : 1.0;
 		RefreshStatus status = this.refresher.status(service);
 		Instant lastRefresh = (status.lastRefresh() != null) ? status.lastRefresh().truncatedTo(ChronoUnit.MILLIS)
 				: null;
 		return new ServiceDescriptor(target.serviceId(), balancer.strategy().name(), status.source(), lastRefresh,
-				status.refreshes(), round(imbalance), descriptors);
+				status.refreshes(), round(imbalance), descriptors, balancer.isPanic(), options(balancer.options()));
 	}
 
-	private PodDescriptor pod(String service, PodStats stats, double share) {
+	private static Options options(BalancingOptions options) {
+		OutlierEjection ejection = options.outlierEjection();
+		return new Options(options.slowStart().toString(), options.retries(),
+				new Ejection(ejection.consecutiveFailures(), ejection.baseEjectionTime().toString(),
+						ejection.maxEjectionTime().toString(), ejection.maxEjectedPercent(),
+						ejection.panicThreshold()));
+	}
+
+	private PodDescriptor pod(String service, ServiceBalancer balancer, PodStats stats, double share) {
 		Pod pod = stats.pod();
 		int http = 0;
 		int grpc = 0;
@@ -112,10 +122,11 @@ public class ConnbalanceEndpoint {
 			}
 		}
 		String state = stats.isRetired() ? PodState.DRAINING.value()
-				: stats.isUnreachable() ? PodState.EJECTED.value() : pod.state().value();
+				: (stats.isUnreachable() || balancer.isEjected(stats)) ? PodState.EJECTED.value() : pod.state().value();
 		return new PodDescriptor(pod.name(), pod.host(), pod.port(), pod.zone(), state,
 				new Connections(http, grpc, jdbc, http + grpc + jdbc),
-				new Requests(stats.total(), stats.inFlight(), stats.failed()), round(share));
+				new Requests(stats.total(), stats.inFlight(), stats.failed()), round(share),
+				round(balancer.rampWeight(stats, balancer.now())));
 	}
 
 	private static double round(double value) {
@@ -141,10 +152,39 @@ public class ConnbalanceEndpoint {
 	 * @param refreshes how many times discovery has succeeded
 	 * @param imbalance the largest share divided by the fair share (1.0 is even)
 	 * @param pods the pods, sorted by name, including those still draining
+	 * @param panic whether too few pods are healthy, so ejection is set aside
+	 * @param options the service's slow start, retries and outlier ejection
 	 */
 	@JsonInclude(JsonInclude.Include.ALWAYS)
 	public record ServiceDescriptor(String serviceId, String strategy, String source, Instant lastRefresh,
-			long refreshes, double imbalance, List<PodDescriptor> pods) implements OperationResponseBody {
+			long refreshes, double imbalance, List<PodDescriptor> pods, boolean panic,
+			Options options) implements OperationResponseBody {
+
+	}
+
+	/**
+	 * A service's balancing options.
+	 *
+	 * @param slowStart the slow-start window (ISO-8601), {@code PT0S} when off
+	 * @param retries retries on another pod after a connection failure
+	 * @param outlierEjection when failing pods are ejected
+	 */
+	public record Options(String slowStart, int retries, Ejection outlierEjection) {
+
+	}
+
+	/**
+	 * A service's outlier ejection.
+	 *
+	 * @param consecutiveFailures failures in a row that eject a pod, 0 when off
+	 * @param baseEjectionTime a first ejection's length (ISO-8601)
+	 * @param maxEjectionTime the longest ejection (ISO-8601)
+	 * @param maxEjectedPercent the largest share of ready pods ejected at once
+	 * @param panicThreshold the percentage of healthy pods below which ejection is set
+	 * aside
+	 */
+	public record Ejection(int consecutiveFailures, String baseEjectionTime, String maxEjectionTime,
+			int maxEjectedPercent, int panicThreshold) {
 
 	}
 
@@ -159,10 +199,12 @@ public class ConnbalanceEndpoint {
 	 * @param connections connections open to it now
 	 * @param requests request counts
 	 * @param share its fraction of the service's requests
+	 * @param weight its weight now, from 0.1 to 1: below 1 while it ramps up in its slow
+	 * start
 	 */
 	@JsonInclude(JsonInclude.Include.ALWAYS)
 	public record PodDescriptor(String name, String host, int port, String zone, String state, Connections connections,
-			Requests requests, double share) {
+			Requests requests, double share, double weight) {
 
 	}
 

@@ -52,7 +52,8 @@ public final class ConnbalanceAutoConfiguration {
 					.filter((target) -> target.key().equals(key))
 					.findFirst()
 					.map((target) -> BalancingStrategy.create(target.strategy()))
-					.orElseThrow());
+					.orElseThrow(),
+				settings::balancing);
 	}
 
 	@Bean

@@ -96,10 +96,30 @@ public class ConnbalanceProperties {
 	public static class Defaults {
 
 		/**
-		 * Balancing strategy: round-robin, or least-request (power of two choices over
-		 * requests in flight, which also steers away from slow pods).
+		 * Balancing strategy: round-robin, least-request (power of two choices over
+		 * requests in flight, which also steers away from slow pods), or peak-ewma (power
+		 * of two choices over response time x (requests in flight + 1)).
 		 */
 		private String strategy = "least-request";
+
+		/**
+		 * Window over which a pod that joins a running service ramps up from 10% to its
+		 * full share of requests. 0 turns slow start off.
+		 */
+		private Duration slowStart = Duration.ZERO;
+
+		/**
+		 * How many times a request whose connection failed before a response is sent
+		 * again to another pod: any request that could not connect, and idempotent HTTP
+		 * requests (GET, HEAD, OPTIONS, PUT, DELETE) whose connection failed after they
+		 * were sent. 0 turns retries off.
+		 */
+		private int retries = 1;
+
+		/**
+		 * Taking pods that keep failing out of rotation for a while.
+		 */
+		private final OutlierEjection outlierEjection = OutlierEjection.defaults();
 
 		public String getStrategy() {
 			return this.strategy;
@@ -107,6 +127,115 @@ public class ConnbalanceProperties {
 
 		public void setStrategy(String strategy) {
 			this.strategy = strategy;
+		}
+
+		public Duration getSlowStart() {
+			return this.slowStart;
+		}
+
+		public void setSlowStart(Duration slowStart) {
+			this.slowStart = slowStart;
+		}
+
+		public int getRetries() {
+			return this.retries;
+		}
+
+		public void setRetries(int retries) {
+			this.retries = retries;
+		}
+
+		public OutlierEjection getOutlierEjection() {
+			return this.outlierEjection;
+		}
+
+	}
+
+	/**
+	 * Outlier ejection: a pod that fails several requests in a row (connection errors,
+	 * HTTP 5xx, gRPC UNAVAILABLE, INTERNAL, UNKNOWN or DATA_LOSS) takes no requests for a
+	 * while. Under connbalance.defaults it applies to every service; a service may
+	 * override any field under connbalance.services.<key>.outlier-ejection.
+	 */
+	public static class OutlierEjection {
+
+		/**
+		 * Failures in a row that eject a pod. 0 turns ejection off.
+		 */
+		private Integer consecutiveFailures;
+
+		/**
+		 * How long a first ejection lasts; each ejection that follows soon after doubles
+		 * it.
+		 */
+		private Duration baseEjectionTime;
+
+		/**
+		 * The longest ejection.
+		 */
+		private Duration maxEjectionTime;
+
+		/**
+		 * The largest share of a service's ready pods ejected at once, in percent (always
+		 * at least one pod).
+		 */
+		private Integer maxEjectedPercent;
+
+		/**
+		 * Below this percentage of healthy pods the service is in panic: ejection is set
+		 * aside and every ready pod takes requests.
+		 */
+		private Integer panicThreshold;
+
+		static OutlierEjection defaults() {
+			io.connbalance.balance.OutlierEjection defaults = io.connbalance.balance.OutlierEjection.DEFAULTS;
+			OutlierEjection properties = new OutlierEjection();
+			properties.consecutiveFailures = defaults.consecutiveFailures();
+			properties.baseEjectionTime = defaults.baseEjectionTime();
+			properties.maxEjectionTime = defaults.maxEjectionTime();
+			properties.maxEjectedPercent = defaults.maxEjectedPercent();
+			properties.panicThreshold = defaults.panicThreshold();
+			return properties;
+		}
+
+		public Integer getConsecutiveFailures() {
+			return this.consecutiveFailures;
+		}
+
+		public void setConsecutiveFailures(Integer consecutiveFailures) {
+			this.consecutiveFailures = consecutiveFailures;
+		}
+
+		public Duration getBaseEjectionTime() {
+			return this.baseEjectionTime;
+		}
+
+		public void setBaseEjectionTime(Duration baseEjectionTime) {
+			this.baseEjectionTime = baseEjectionTime;
+		}
+
+		public Duration getMaxEjectionTime() {
+			return this.maxEjectionTime;
+		}
+
+		public void setMaxEjectionTime(Duration maxEjectionTime) {
+			this.maxEjectionTime = maxEjectionTime;
+		}
+
+		public Integer getMaxEjectedPercent() {
+			return this.maxEjectedPercent;
+		}
+
+		public void setMaxEjectedPercent(Integer maxEjectedPercent) {
+			this.maxEjectedPercent = maxEjectedPercent;
+		}
+
+		public Integer getPanicThreshold() {
+			return this.panicThreshold;
+		}
+
+		public void setPanicThreshold(Integer panicThreshold) {
+			this.panicThreshold = panicThreshold;
 		}
 
 	}
@@ -180,6 +309,43 @@ public class ConnbalanceProperties {
 		 * Balancing strategy of this service. Defaults to connbalance.defaults.strategy.
 		 */
 		private String strategy;
+
+		/**
+		 * Slow-start window of this service. Defaults to connbalance.defaults.slow-start.
+		 */
+		private Duration slowStart;
+
+		/**
+		 * Retries on another pod for this service. Defaults to
+		 * connbalance.defaults.retries.
+		 */
+		private Integer retries;
+
+		/**
+		 * Outlier ejection of this service; each field unset here comes from
+		 * connbalance.defaults.outlier-ejection.
+		 */
+		private final OutlierEjection outlierEjection = new OutlierEjection();
+
+		public Duration getSlowStart() {
+			return this.slowStart;
+		}
+
+		public void setSlowStart(Duration slowStart) {
+			this.slowStart = slowStart;
+		}
+
+		public Integer getRetries() {
+			return this.retries;
+		}
+
+		public void setRetries(Integer retries) {
+			this.retries = retries;
+		}
+
+		public OutlierEjection getOutlierEjection() {
+			return this.outlierEjection;
+		}
 
 		public String getServiceId() {
 			return this.serviceId;

@@ -2,11 +2,15 @@ package io.connbalance.autoconfigure;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 
+import io.connbalance.balance.BalancingOptions;
 import io.connbalance.balance.BalancingStrategy;
+import io.connbalance.balance.OutlierEjection;
 import io.connbalance.pod.ServiceTarget;
 
 import org.springframework.util.StringUtils;
@@ -17,13 +21,35 @@ import org.springframework.util.StringUtils;
  *
  * @param refreshInterval the time between scheduled refreshes
  * @param services the services, in configuration order
+ * @param balancing each service's ejection, slow start and retry options, by key
  */
-public record ConnbalanceSettings(Duration refreshInterval, List<ServiceTarget> services) {
+public record ConnbalanceSettings(Duration refreshInterval, List<ServiceTarget> services,
+		Map<String, BalancingOptions> balancing) {
 
 	private static final Pattern SERVICE_KEY = Pattern.compile("[a-z0-9]([-a-z0-9]*[a-z0-9])?");
 
 	public ConnbalanceSettings {
 		services = List.copyOf(services);
+		balancing = Map.copyOf(balancing);
+	}
+
+	/**
+	 * Settings with the default balancing options for every service.
+	 * @param refreshInterval the time between scheduled refreshes
+	 * @param services the services, in configuration order
+	 */
+	public ConnbalanceSettings(Duration refreshInterval, List<ServiceTarget> services) {
+		this(refreshInterval, services, services.stream()
+			.collect(Collectors.toMap(ServiceTarget::key, (service) -> BalancingOptions.DEFAULTS)));
+	}
+
+	/**
+	 * The balancing options of a service.
+	 * @param key the service key
+	 * @return its options, or the defaults for an unknown key
+	 */
+	public BalancingOptions balancing(String key) {
+		return this.balancing.getOrDefault(key, BalancingOptions.DEFAULTS);
 	}
 
 	/**
@@ -44,10 +70,83 @@ public record ConnbalanceSettings(Duration refreshInterval, List<ServiceTarget> 
 					"must be at least 1, was " + properties.getHttp().getMaxConnectionsPerPod(),
 					"Set a positive number such as 50.");
 		}
+		ConnbalanceProperties.Defaults defaults = properties.getDefaults();
+		BalancingOptions defaultOptions = new BalancingOptions(
+				ejection("connbalance.defaults.outlier-ejection", defaults.getOutlierEjection(),
+						OutlierEjection.DEFAULTS),
+				slowStart("connbalance.defaults.slow-start", defaults.getSlowStart()),
+				retries("connbalance.defaults.retries", defaults.getRetries()));
 		List<ServiceTarget> services = new ArrayList<>();
-		properties.getServices().forEach((key, service) -> services.add(target(key, service, defaultStrategy)));
+		Map<String, BalancingOptions> balancing = new LinkedHashMap<>();
+		properties.getServices().forEach((key, service) -> {
+			services.add(target(key, service, defaultStrategy));
+			balancing.put(key, options("connbalance.services." + key, service, defaultOptions));
+		});
 		checkDataSources(properties.getDatasources(), properties.getServices());
-		return new ConnbalanceSettings(interval, services);
+		return new ConnbalanceSettings(interval, services, balancing);
+	}
+
+	private static BalancingOptions options(String prefix, ConnbalanceProperties.Service service,
+			BalancingOptions defaults) {
+		OutlierEjection ejection = ejection(prefix + ".outlier-ejection", service.getOutlierEjection(),
+				defaults.outlierEjection());
+		Duration slowStart = (service.getSlowStart() != null)
+				? slowStart(prefix + ".slow-start", service.getSlowStart()) : defaults.slowStart();
+		int retries = (service.getRetries() != null) ? retries(prefix + ".retries", service.getRetries())
+				: defaults.retries();
+		return new BalancingOptions(ejection, slowStart, retries);
+	}
+
+	private static Duration slowStart(String property, Duration value) {
+		if (value == null || value.isNegative()) {
+			throw new InvalidConfigurationException(property, "must be zero or positive, was " + value,
+					"Set a window such as 30s, or 0s for no slow start.");
+		}
+		return value;
+	}
+
+	private static int retries(String property, int value) {
+		if (value < 0 || value > 10) {
+			throw new InvalidConfigurationException(property, "must be between 0 and 10, was " + value,
+					"Set 1 to retry once on another pod, or 0 for no retries.");
+		}
+		return value;
+	}
+
+	private static OutlierEjection ejection(String prefix, ConnbalanceProperties.OutlierEjection properties,
+			OutlierEjection defaults) {
+		int failures = (properties.getConsecutiveFailures() != null) ? properties.getConsecutiveFailures()
+				: defaults.consecutiveFailures();
+		if (failures < 0) {
+			throw new InvalidConfigurationException(prefix + ".consecutive-failures",
+					"must be zero or positive, was " + failures, "Set a count such as 5, or 0 for no ejection.");
+		}
+		Duration base = (properties.getBaseEjectionTime() != null) ? properties.getBaseEjectionTime()
+				: defaults.baseEjectionTime();
+		if (base.isZero() || base.isNegative()) {
+			throw new InvalidConfigurationException(prefix + ".base-ejection-time", "must be positive, was " + base,
+					"Set a duration such as 30s.");
+		}
+		Duration max = (properties.getMaxEjectionTime() != null) ? properties.getMaxEjectionTime()
+				: defaults.maxEjectionTime();
+		if (max.compareTo(base) < 0) {
+			throw new InvalidConfigurationException(prefix + ".max-ejection-time",
+					"must not be shorter than the base ejection time " + base + ", was " + max,
+					"Set a duration such as 5m.");
+		}
+		int maxPercent = percent(prefix + ".max-ejected-percent", properties.getMaxEjectedPercent(),
+				defaults.maxEjectedPercent());
+		int panic = percent(prefix + ".panic-threshold", properties.getPanicThreshold(), defaults.panicThreshold());
+		return new OutlierEjection(failures, base, max, maxPercent, panic);
+	}
+
+	private static int percent(String property, Integer value, int fallback) {
+		int percent = (value != null) ? value : fallback;
+		if (percent < 0 || percent > 100) {
+			throw new InvalidConfigurationException(property, "must be between 0 and 100, was " + percent,
+					"Set a percentage such as " + fallback + ".");
+		}
+		return percent;
 	}
 
 	private static ServiceTarget target(String key, ConnbalanceProperties.Service service, String defaultStrategy) {

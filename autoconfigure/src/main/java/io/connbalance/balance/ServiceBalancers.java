@@ -21,9 +21,21 @@ public final class ServiceBalancers implements PodRegistry.Listener {
 	 * @param strategies the strategy for a service key
 	 */
 	public ServiceBalancers(PodRegistry registry, Function<String, BalancingStrategy> strategies) {
+		this(registry, strategies, (service) -> BalancingOptions.DEFAULTS);
+	}
+
+	/**
+	 * Creates a balancer per service with its own options and subscribes them to the
+	 * registry.
+	 * @param registry the pod registry
+	 * @param strategies the strategy for a service key
+	 * @param options the ejection, slow start and retry options for a service key
+	 */
+	public ServiceBalancers(PodRegistry registry, Function<String, BalancingStrategy> strategies,
+			Function<String, BalancingOptions> options) {
 		Map<String, ServiceBalancer> byService = new LinkedHashMap<>();
 		for (String service : registry.services()) {
-			ServiceBalancer balancer = new ServiceBalancer(service, strategies.apply(service));
+			ServiceBalancer balancer = new ServiceBalancer(service, strategies.apply(service), options.apply(service));
 			balancer.update(registry.get(service));
 			byService.put(service, balancer);
 		}

@@ -17,7 +17,7 @@ import io.grpc.LoadBalancer;
 import io.grpc.Metadata;
 import io.grpc.Status;
 
-import io.connbalance.balance.BalancingStrategy;
+import io.connbalance.balance.ServiceBalancer;
 import io.connbalance.stats.PodStats;
 
 /**
@@ -117,7 +117,7 @@ final class PodLoadBalancer extends LoadBalancer {
 		}
 		if (!ready.isEmpty()) {
 			this.helper.updateBalancingState(ConnectivityState.READY,
-					new PodPicker(this.binding.balancer().strategy(), ready, byStats));
+					new PodPicker(this.binding.balancer(), ready, byStats));
 		}
 		else if (connecting) {
 			this.helper.updateBalancingState(ConnectivityState.CONNECTING,
@@ -141,25 +141,26 @@ final class PodLoadBalancer extends LoadBalancer {
 	}
 
 	/**
-	 * Picks per call among the READY pods, with the service's strategy.
+	 * Picks per call among the READY pods, with the service's balancer (its strategy,
+	 * ejection and slow start).
 	 */
 	private static final class PodPicker extends SubchannelPicker {
 
-		private final BalancingStrategy strategy;
+		private final ServiceBalancer balancer;
 
 		private final List<PodStats> ready;
 
 		private final Map<PodStats, PodSubchannel> byStats;
 
-		PodPicker(BalancingStrategy strategy, List<PodStats> ready, Map<PodStats, PodSubchannel> byStats) {
-			this.strategy = strategy;
+		PodPicker(ServiceBalancer balancer, List<PodStats> ready, Map<PodStats, PodSubchannel> byStats) {
+			this.balancer = balancer;
 			this.ready = List.copyOf(ready);
 			this.byStats = byStats;
 		}
 
 		@Override
 		public PickResult pickSubchannel(PickSubchannelArgs args) {
-			PodSubchannel chosen = this.byStats.get(this.strategy.choose(this.ready));
+			PodSubchannel chosen = this.byStats.get(this.balancer.choose(this.ready));
 			return PickResult.withSubchannel(chosen.subchannel, chosen.tracers);
 		}
 
@@ -270,6 +271,19 @@ final class PodLoadBalancer extends LoadBalancer {
 		}
 
 		/**
+		 * Whether a call's status says the pod failed, rather than the call (as NOT_FOUND
+		 * or INVALID_ARGUMENT do) or the caller (CANCELLED, DEADLINE_EXCEEDED).
+		 * @param status the call's status
+		 * @return {@code true} for UNAVAILABLE, INTERNAL, UNKNOWN and DATA_LOSS
+		 */
+		private static boolean isPodFailure(Status status) {
+			return switch (status.getCode()) {
+				case UNAVAILABLE, INTERNAL, UNKNOWN, DATA_LOSS -> true;
+				default -> false;
+			};
+		}
+
+		/**
 		 * Counts one call (one stream) in the pod's counters and in this subchannel's.
 		 */
 		private final class CallTracer extends ClientStreamTracer {
@@ -298,7 +312,7 @@ final class PodLoadBalancer extends LoadBalancer {
 			@Override
 			public void streamClosed(Status status) {
 				if (this.counted) {
-					this.stats.end(!status.isOk());
+					this.stats.end(!status.isOk(), isPodFailure(status));
 				}
 				if (PodSubchannel.this.inFlight.decrementAndGet() == 0 && PodSubchannel.this.leaving) {
 					PodLoadBalancer.this.helper.getSynchronizationContext().execute(PodSubchannel.this::closeIfIdle);

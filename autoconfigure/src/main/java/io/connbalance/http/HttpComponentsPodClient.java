@@ -45,6 +45,9 @@ public final class HttpComponentsPodClient implements PodClient {
 		this.httpClient = HttpClients.custom()
 			.setConnectionManager(this.connectionManager)
 			.disableCookieManagement()
+			// no retry on the same pod (HttpClient's default retries a 503 after 1 s):
+			// connbalance retries on another pod
+			.disableAutomaticRetries()
 			.build();
 		this.requestFactory = new HttpComponentsClientHttpRequestFactory(this.httpClient);
 	}

@@ -16,7 +16,9 @@ import org.springframework.web.reactive.function.client.ExchangeFunction;
  * Sends each WebClient request for {@code http://<service key>/...} to one pod, chosen
  * per request, over that pod's own keep-alive pool. Other requests pass through.
  * <p>
- * A request counts as in flight until its response body has been read or released.
+ * A request counts as in flight until its response body has been read or released. A
+ * request whose connection fails before a response is sent again to another pod, as the
+ * service's retries allow (see {@link Retries}).
  */
 public final class ServiceExchangeFilterFunction implements ExchangeFilterFunction {
 
@@ -40,11 +42,12 @@ public final class ServiceExchangeFilterFunction implements ExchangeFilterFuncti
 		if (balancer == null) {
 			return next.exchange(request);
 		}
-		return Mono.defer(() -> exchange(balancer, request));
+		return Mono.defer(() -> exchange(balancer, request, null, balancer.options().retries()));
 	}
 
-	private Mono<ClientResponse> exchange(ServiceBalancer balancer, ClientRequest request) {
-		PodStats pod = balancer.acquire();
+	private Mono<ClientResponse> exchange(ServiceBalancer balancer, ClientRequest request, PodStats failed,
+			int retries) {
+		PodStats pod = balancer.acquire(failed);
 		Completion completion = new Completion(pod);
 		Mono<ClientResponse> response;
 		try {
@@ -57,9 +60,12 @@ public final class ServiceExchangeFilterFunction implements ExchangeFilterFuncti
 			completion.end(true);
 			throw ex;
 		}
-		return response.map(completion::responded)
-			.doOnError((ex) -> completion.end(true))
-			.doOnCancel(completion::cancelled);
+		return response.map(completion::responded).doOnError((ex) -> completion.end(true)).onErrorResume((ex) -> {
+			if (retries > 0 && Retries.mayRetry(ex, request.method())) {
+				return Mono.defer(() -> exchange(balancer, request, pod, retries - 1));
+			}
+			return Mono.error(ex);
+		}).doOnCancel(completion::cancelled);
 	}
 
 	/**

@@ -23,7 +23,9 @@ import org.springframework.util.StreamUtils;
  * Requests for services do not continue down the interceptor chain (they would reach the
  * builder's own request factory); add interceptors before this one, which Spring Boot's
  * {@code RestClientCustomizer} ordering does for customizers that run earlier. A request
- * counts as in flight until its response is closed.
+ * counts as in flight until its response is closed. A request whose connection fails
+ * before a response is sent again to another pod, as the service's retries allow (see
+ * {@link Retries}).
  */
 public final class ServiceRequestInterceptor implements ClientHttpRequestInterceptor {
 
@@ -49,25 +51,36 @@ public final class ServiceRequestInterceptor implements ClientHttpRequestInterce
 			return execution.execute(request, body);
 		}
 		PodStats pod = balancer.acquire();
-		boolean handedOver = false;
-		try {
-			ClientHttpRequest podRequest = this.clients.get(balancer.service(), pod)
-				.requestFactory()
-				.createRequest(PodUris.rewrite(request.getURI(), pod.pod()), request.getMethod());
-			podRequest.getHeaders().putAll(request.getHeaders());
-			podRequest.getAttributes().putAll(request.getAttributes());
-			if (body.length > 0) {
-				StreamUtils.copy(body, podRequest.getBody());
+		int retries = balancer.options().retries();
+		while (true) {
+			boolean ended = false;
+			try {
+				ClientHttpRequest podRequest = this.clients.get(balancer.service(), pod)
+					.requestFactory()
+					.createRequest(PodUris.rewrite(request.getURI(), pod.pod()), request.getMethod());
+				podRequest.getHeaders().putAll(request.getHeaders());
+				podRequest.getAttributes().putAll(request.getAttributes());
+				if (body.length > 0) {
+					StreamUtils.copy(body, podRequest.getBody());
+				}
+				long sent = pod.now();
+				ClientHttpResponse response = podRequest.execute();
+				pod.responded(sent);
+				ended = true;
+				return new CountedResponse(response, pod);
 			}
-			long sent = pod.now();
-			ClientHttpResponse response = podRequest.execute();
-			pod.responded(sent);
-			handedOver = true;
-			return new CountedResponse(response, pod);
-		}
-		finally {
-			if (!handedOver) {
+			catch (IOException ex) {
 				pod.end(true);
+				ended = true;
+				if (retries-- == 0 || !Retries.mayRetry(ex, request.getMethod())) {
+					throw ex;
+				}
+				pod = balancer.acquire(pod);
+			}
+			finally {
+				if (!ended) {
+					pod.end(true);
+				}
 			}
 		}
 	}

@@ -25,6 +25,25 @@ public final class PodStats {
 
 	private final DrainListener drainListener;
 
+	private final FailureListener failureListener;
+
+	private final AtomicInteger consecutiveFailures = new AtomicInteger();
+
+	/**
+	 * While ejected, when the ejection ends ({@link #now()} time); guarded by the owner.
+	 */
+	private volatile long ejectedUntil;
+
+	private volatile boolean ejected;
+
+	private int ejections;
+
+	private long returnedAt;
+
+	private volatile boolean ramping;
+
+	private volatile long rampStart;
+
 	private volatile Pod pod;
 
 	private volatile boolean retired;
@@ -51,8 +70,21 @@ public final class PodStats {
 	 * @param clock nanoseconds, as {@link System#nanoTime()}
 	 */
 	public PodStats(Pod pod, DrainListener drainListener, LongSupplier clock) {
+		this(pod, drainListener, (stats, consecutive) -> {
+		}, clock);
+	}
+
+	/**
+	 * Creates counters for a pod, with a listener for failures and a clock.
+	 * @param pod the pod
+	 * @param drainListener told once when the pod is retired and has nothing in flight
+	 * @param failureListener told of every failed request
+	 * @param clock nanoseconds, as {@link System#nanoTime()}
+	 */
+	public PodStats(Pod pod, DrainListener drainListener, FailureListener failureListener, LongSupplier clock) {
 		this.pod = pod;
 		this.drainListener = drainListener;
+		this.failureListener = failureListener;
 		this.clock = clock;
 		this.latency = new PeakEwma(clock.getAsLong());
 	}
@@ -129,11 +161,29 @@ public final class PodStats {
 
 	/**
 	 * Counts a request that has finished.
-	 * @param failure whether it failed (connection error, or a server error status)
+	 * @param failure whether it failed (connection error, or a server error status); a
+	 * failure counts toward the pod's consecutive failures
 	 */
 	public void end(boolean failure) {
+		end(failure, failure);
+	}
+
+	/**
+	 * Counts a request that has finished, telling a failure of the request from a failure
+	 * of the pod.
+	 * @param failure whether it failed
+	 * @param podFailure whether the pod failed it (connection error, server error), which
+	 * counts toward the pod's consecutive failures; other requests reset that count
+	 */
+	public void end(boolean failure, boolean podFailure) {
 		if (failure) {
 			this.failed.increment();
+		}
+		if (podFailure) {
+			this.failureListener.failed(this, this.consecutiveFailures.incrementAndGet());
+		}
+		else if (this.consecutiveFailures.get() != 0) {
+			this.consecutiveFailures.set(0);
 		}
 		if (this.inFlight.decrementAndGet() == 0 && this.retired) {
 			drainIfIdle();
@@ -197,6 +247,96 @@ public final class PodStats {
 	}
 
 	/**
+	 * Failed requests since the last one that succeeded.
+	 * @return the count
+	 */
+	public int consecutiveFailures() {
+		return this.consecutiveFailures.get();
+	}
+
+	/**
+	 * Takes the pod out of rotation until a given time, and starts its count of
+	 * consecutive failures again. Called by the pod's balancer, under its lock.
+	 * @param until when the ejection ends, a {@link #now()} reading
+	 * @param ejections how many times the pod has been ejected lately, this one included
+	 */
+	public void eject(long until, int ejections) {
+		this.ejections = ejections;
+		this.ejectedUntil = until;
+		this.ejected = true;
+		this.consecutiveFailures.set(0);
+	}
+
+	/**
+	 * Takes an ejected pod back into rotation. Called by the pod's balancer, under its
+	 * lock.
+	 * @param now the time it returns
+	 */
+	public void endEjection(long now) {
+		this.ejected = false;
+		this.returnedAt = now;
+	}
+
+	/**
+	 * Whether the pod is out of rotation after failing.
+	 * @return {@code true} while ejected
+	 */
+	public boolean isEjected() {
+		return this.ejected;
+	}
+
+	/**
+	 * When the current ejection ends.
+	 * @return a {@link #now()} reading, meaningful while {@link #isEjected()}
+	 */
+	public long ejectedUntil() {
+		return this.ejectedUntil;
+	}
+
+	/**
+	 * How many times the pod has been ejected lately (its last ejection's level).
+	 * @return the count
+	 */
+	public int ejections() {
+		return this.ejections;
+	}
+
+	/**
+	 * When the pod last returned from an ejection.
+	 * @return a {@link #now()} reading, meaningful once it has been ejected
+	 */
+	public long returnedAt() {
+		return this.returnedAt;
+	}
+
+	/**
+	 * Starts or ends the pod's slow start: while it ramps, its balancer gives it a share
+	 * of requests that grows with the time since {@code start}.
+	 * @param ramping whether it ramps
+	 * @param start when it started, a {@link #now()} reading
+	 */
+	public void ramp(boolean ramping, long start) {
+		this.rampStart = start;
+		this.ramping = ramping;
+	}
+
+	/**
+	 * Whether the pod is in its slow start.
+	 * @return {@code true} while it ramps up
+	 */
+	public boolean isRamping() {
+		return this.ramping;
+	}
+
+	/**
+	 * When the pod's slow start began.
+	 * @return a {@link #now()} reading, meaningful while {@link #isRamping()}
+	 */
+	public long rampStart() {
+		return this.rampStart;
+	}
+
+	/**
 	 * Marks the pod as gone from its service; it drains as soon as nothing is in flight.
 	 */
 	public void retire() {
@@ -222,6 +362,21 @@ public final class PodStats {
 	@Override
 	public String toString() {
 		return this.pod.address() + "{total=" + total() + ", inFlight=" + inFlight() + ", failed=" + failed() + "}";
+	}
+
+	/**
+	 * Told when a request to the pod has failed.
+	 */
+	@FunctionalInterface
+	public interface FailureListener {
+
+		/**
+		 * Called on the thread that ended the failed request.
+		 * @param stats the pod's counters
+		 * @param consecutive failed requests since the last one that succeeded
+		 */
+		void failed(PodStats stats, int consecutive);
+
 	}
 
 	/**

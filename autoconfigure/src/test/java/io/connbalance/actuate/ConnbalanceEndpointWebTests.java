@@ -67,13 +67,18 @@ class ConnbalanceEndpointWebTests {
 		assertThat(backend.get("refreshes").asLong()).isPositive();
 		assertThat(backend.get("imbalance").isNumber()).isTrue();
 		assertThat(backend.get("imbalance").asDouble()).isBetween(1.0, 3.0);
+		assertThat(backend.get("panic").asBoolean()).isFalse();
+		assertThat(backend.get("options").toString()).isEqualTo("{\"slowStart\":\"PT0S\",\"retries\":1,"
+				+ "\"outlierEjection\":{\"consecutiveFailures\":5,\"baseEjectionTime\":\"PT30S\","
+				+ "\"maxEjectionTime\":\"PT5M\",\"maxEjectedPercent\":10,\"panicThreshold\":50}}");
 
 		List<String> names = new ArrayList<>();
 		double shares = 0;
 		for (JsonNode pod : backend.get("pods")) {
 			names.add(pod.get("name").asString());
 			assertThat(pod.propertyNames()).containsExactly("name", "host", "port", "zone", "state", "connections",
-					"requests", "share");
+					"requests", "share", "weight");
+			assertThat(pod.get("weight").asDouble()).isEqualTo(1.0);
 			assertThat(pod.get("host").asString()).startsWith("127.0.0.");
 			assertThat(pod.get("port").asInt()).isEqualTo(this.pods.port());
 			assertThat(pod.get("state").asString()).isEqualTo("ready");

@@ -17,6 +17,8 @@ import io.connbalance.refresh.PodRefresher;
 import io.connbalance.testsupport.Await;
 import io.connbalance.discovery.DiscoveryClientPodSource;
 import io.connbalance.discovery.PodSource;
+import io.connbalance.balance.BalancingOptions;
+import io.connbalance.balance.OutlierEjection;
 import io.connbalance.kubernetes.EndpointSlicePodSource;
 import io.connbalance.testsupport.KubernetesApiStandIn;
 import io.connbalance.testsupport.MutableDiscoveryClient;
@@ -91,6 +93,25 @@ class ConnbalanceAutoConfigurationTests {
 			kubernetes.run((context) -> assertThat(context).getBean(PodSource.class)
 				.isInstanceOf(DiscoveryClientPodSource.class));
 		}
+	}
+
+	@Test
+	void aServiceTakesEachBalancingOptionItDoesNotSetFromTheDefaults() {
+		this.contextRunner
+			.withPropertyValues("connbalance.services.other.port=8080", "connbalance.defaults.slow-start=20s",
+					"connbalance.defaults.outlier-ejection.consecutive-failures=3",
+					"connbalance.defaults.outlier-ejection.max-ejected-percent=30",
+					"connbalance.services.backend.slow-start=1m", "connbalance.services.backend.retries=2",
+					"connbalance.services.backend.outlier-ejection.base-ejection-time=5s")
+			.run((context) -> {
+				ServiceBalancers balancers = context.getBean(ServiceBalancers.class);
+				assertThat(balancers.get("backend").options()).isEqualTo(new BalancingOptions(
+						new OutlierEjection(3, Duration.ofSeconds(5), Duration.ofMinutes(5), 30, 50),
+						Duration.ofMinutes(1), 2));
+				assertThat(balancers.get("other").options()).isEqualTo(new BalancingOptions(
+						new OutlierEjection(3, Duration.ofSeconds(30), Duration.ofMinutes(5), 30, 50),
+						Duration.ofSeconds(20), 1));
+			});
 	}
 
 	@Test

@@ -33,6 +33,31 @@ class InvalidConfigurationTests {
 	}
 
 	@Test
+	void invalidSlowStartRetriesAndOutlierEjection() {
+		assertFailure(analysis("connbalance.services.backend.port=1", "connbalance.services.backend.slow-start=-5s"),
+				"Invalid property 'connbalance.services.backend.slow-start': must be zero or positive, was PT-5S",
+				"Set a window such as 30s, or 0s for no slow start.");
+		assertFailure(analysis("connbalance.services.backend.port=1", "connbalance.defaults.retries=-1"),
+				"Invalid property 'connbalance.defaults.retries': must be between 0 and 10, was -1",
+				"Set 1 to retry once on another pod, or 0 for no retries.");
+		assertFailure(
+				analysis("connbalance.services.backend.port=1",
+						"connbalance.services.backend.outlier-ejection.max-ejected-percent=150"),
+				"Invalid property 'connbalance.services.backend.outlier-ejection.max-ejected-percent': must be between 0 and 100, was 150",
+				"Set a percentage such as 10.");
+		assertFailure(
+				analysis("connbalance.services.backend.port=1",
+						"connbalance.defaults.outlier-ejection.base-ejection-time=10m"),
+				"Invalid property 'connbalance.defaults.outlier-ejection.max-ejection-time': must not be shorter than the base ejection time PT10M, was PT5M",
+				"Set a duration such as 5m.");
+		assertFailure(
+				analysis("connbalance.services.backend.port=1",
+						"connbalance.defaults.outlier-ejection.consecutive-failures=-2"),
+				"Invalid property 'connbalance.defaults.outlier-ejection.consecutive-failures': must be zero or positive, was -2",
+				"Set a count such as 5, or 0 for no ejection.");
+	}
+
+	@Test
 	void aNonPositiveRefreshInterval() {
 		assertFailure(analysis("connbalance.refresh.interval=0s", "connbalance.services.backend.port=1"),
 				"Invalid property 'connbalance.refresh.interval': must be positive, was PT0S",

@@ -17,6 +17,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
 import io.grpc.NameResolverRegistry;
+import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -164,6 +165,38 @@ class GrpcBalancingIntegrationTests {
 		Map<String, Long> failed = this.app.podValues("backend", "/requests/failed");
 		assertThat(failed.values().stream().mapToLong(Long::longValue).sum()).isEqualTo(30);
 		assertThat(this.app.podValues("backend", "/requests/total")).isEqualTo(this.pods.served());
+	}
+
+	@Test
+	void aPodFailingWithUnavailableIsEjectedAfterFiveCallsAndAnInvalidArgumentIsNotItsFault() throws Exception {
+		this.app = RunningApp.start(this.discovery, "connbalance.services.backend.strategy=round-robin");
+		ManagedChannel channel = track(
+				ManagedChannelBuilder.forTarget("connbalance:///backend").usePlaintext().build());
+		for (int i = 0; i < 30; i++) {
+			assertThatThrownBy(() -> GrpcPodServer.fail(channel)).isInstanceOf(StatusRuntimeException.class);
+		}
+		// counted as failed, but not as the pods' failures: none is ejected
+		assertThat(this.app.podValues("backend", "/requests/failed").values().stream().mapToLong(Long::longValue).sum())
+			.isEqualTo(30);
+		assertThat(this.app.podValues("backend", "/requests/failed").values())
+			.allSatisfy((failed) -> assertThat(failed).isGreaterThan(5));
+		GrpcPodServer failing = this.pods.get(2);
+		failing.failWith(Status.UNAVAILABLE);
+		long before = failing.served();
+		int failed = 0;
+		for (int i = 0; i < 600; i++) {
+			try {
+				GrpcPodServer.who(channel);
+			}
+			catch (StatusRuntimeException ex) {
+				assertThat(ex.getStatus().getCode()).isEqualTo(Status.Code.UNAVAILABLE);
+				failed++;
+			}
+		}
+		assertThat(failed).isEqualTo(5);
+		assertThat(failing.served() - before).isEqualTo(5);
+		assertThat(this.app.pod("backend", failing.name()).get("state").asString()).isEqualTo("ejected");
+		assertThat(this.app.pod("backend", "pod-1").get("state").asString()).isEqualTo("ready");
 	}
 
 	@Test

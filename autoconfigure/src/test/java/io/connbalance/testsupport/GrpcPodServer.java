@@ -76,6 +76,8 @@ public final class GrpcPodServer implements TestPod {
 
 	private volatile long whoDelayMillis;
 
+	private volatile Status whoFailure;
+
 	private GrpcPodServer(String name, String host, int port) throws IOException {
 		this.name = name;
 		ServerServiceDefinition service = ServerServiceDefinition.builder("test.Pods")
@@ -119,6 +121,11 @@ public final class GrpcPodServer implements TestPod {
 
 	private void answer(StreamObserver<String> response, long delayMillis) {
 		this.served.incrementAndGet();
+		Status failure = this.whoFailure;
+		if (failure != null) {
+			response.onError(failure.withDescription("failed by " + this.name).asRuntimeException());
+			return;
+		}
 		this.active.incrementAndGet();
 		try {
 			sleep(delayMillis);
@@ -191,6 +198,11 @@ public final class GrpcPodServer implements TestPod {
 	/** Makes {@code Who} answer after a delay, like a pod that has become slow. */
 	public void slowDown(Duration delay) {
 		this.whoDelayMillis = delay.toMillis();
+	}
+
+	/** Makes {@code Who} fail with a status, like a broken pod; {@code null} to heal. */
+	public void failWith(Status status) {
+		this.whoFailure = status;
 	}
 
 	/** Client connections (HTTP/2 transports) open now. */

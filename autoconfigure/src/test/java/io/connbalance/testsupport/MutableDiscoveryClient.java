@@ -51,6 +51,11 @@ public final class MutableDiscoveryClient implements DiscoveryClient {
 		return add(serviceId, server.host(), server.port(), Map.of("pod-name", server.name()));
 	}
 
+	/** Removes every instance of a service. */
+	public void clear(String serviceId) {
+		this.instances.remove(serviceId);
+	}
+
 	/** Removes every instance at a host. */
 	public void remove(String serviceId, String host) {
 		this.instances.getOrDefault(serviceId, List.of()).removeIf((instance) -> instance.getHost().equals(host));

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -35,6 +36,14 @@ public final class PodServer implements TestPod {
 
 	private final AtomicInteger active = new AtomicInteger();
 
+	private volatile int failWith;
+
+	private volatile boolean breakConnections;
+
+	private volatile long delayMillis;
+
+	private volatile boolean closed;
+
 	private PodServer(String name, String host, int port) throws IOException {
 		this.name = name;
 		this.server = HttpServer.create(new InetSocketAddress(host, port), 200);
@@ -59,6 +68,20 @@ public final class PodServer implements TestPod {
 		this.active.incrementAndGet();
 		try {
 			exchange.getRequestBody().readAllBytes();
+			if (this.breakConnections) {
+				// closing the exchange before any response closes its connection
+				this.served.incrementAndGet();
+				return;
+			}
+			if (this.failWith != 0) {
+				this.served.incrementAndGet();
+				exchange.sendResponseHeaders(this.failWith, -1);
+				return;
+			}
+			long delay = this.delayMillis;
+			if (delay > 0) {
+				Thread.sleep(delay);
+			}
 			String query = exchange.getRequestURI().getQuery();
 			if (exchange.getRequestURI().getPath().startsWith("/slow") && query != null && query.startsWith("ms=")) {
 				Thread.sleep(Long.parseLong(query.substring(3)));
@@ -79,6 +102,30 @@ public final class PodServer implements TestPod {
 			this.active.decrementAndGet();
 			exchange.close();
 		}
+	}
+
+	/**
+	 * Answers every request from now on after a delay, like a slow pod.
+	 * @param delay the delay; zero to answer at once
+	 */
+	public void delay(Duration delay) {
+		this.delayMillis = delay.toMillis();
+	}
+
+	/**
+	 * Answers every request from now on with a status, as a failing pod does.
+	 * @param status the status, such as 503; 0 to answer normally again
+	 */
+	public void failWith(int status) {
+		this.failWith = status;
+	}
+
+	/**
+	 * Reads every request from now on and closes its connection without a response.
+	 * @param breakConnections whether to do so
+	 */
+	public void breakConnections(boolean breakConnections) {
+		this.breakConnections = breakConnections;
 	}
 
 	@Override
@@ -106,8 +153,20 @@ public final class PodServer implements TestPod {
 		return this.active.get();
 	}
 
+	/**
+	 * Whether it still listens.
+	 * @return {@code false} once closed
+	 */
+	public boolean isRunning() {
+		return !this.closed;
+	}
+
 	@Override
 	public void close() {
+		if (this.closed) {
+			return;
+		}
+		this.closed = true;
 		this.server.stop(0);
 		this.executor.shutdownNow();
 	}
