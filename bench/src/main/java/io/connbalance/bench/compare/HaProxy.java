@@ -1,0 +1,124 @@
+package io.connbalance.bench.compare;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * An L7 proxy hop: HAProxy with {@code balance leastconn}, keep-alive to the client and
+ * to the pods, in front of the pods.
+ */
+final class HaProxy implements AutoCloseable {
+
+	private final Process process;
+
+	private final int port;
+
+	private HaProxy(Process process, int port) {
+		this.process = process;
+		this.port = port;
+	}
+
+	/**
+	 * Whether the {@code haproxy} command is installed.
+	 * @return {@code true} if it runs
+	 */
+	static boolean available() {
+		try {
+			Process process = new ProcessBuilder("haproxy", "-v").redirectErrorStream(true).start();
+			process.getInputStream().readAllBytes();
+			return process.waitFor() == 0;
+		}
+		catch (IOException ex) {
+			return false;
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			return false;
+		}
+	}
+
+	/**
+	 * Starts HAProxy on 127.0.0.1 in front of the given pods.
+	 * @param backends the pods
+	 * @param port its port
+	 * @return the running proxy
+	 * @throws IOException when it does not start
+	 */
+	static HaProxy start(List<InetSocketAddress> backends, int port) throws IOException {
+		StringBuilder config = new StringBuilder("""
+				global
+				    maxconn 4096
+				defaults
+				    mode http
+				    timeout connect 2s
+				    timeout client 60s
+				    timeout server 60s
+				    option http-keep-alive
+				    http-reuse always
+				frontend service
+				    bind 127.0.0.1:%d
+				    default_backend pods
+				backend pods
+				    balance leastconn
+				""".formatted(port));
+		for (int i = 0; i < backends.size(); i++) {
+			config.append("    server pod-")
+				.append(i + 1)
+				.append(' ')
+				.append(backends.get(i).getHostString())
+				.append(':')
+				.append(backends.get(i).getPort())
+				.append('\n');
+		}
+		Path file = Files.createTempFile("connbalance-haproxy", ".cfg");
+		Files.writeString(file, config);
+		file.toFile().deleteOnExit();
+		Process process = new ProcessBuilder("haproxy", "-db", "-f", file.toString()).redirectErrorStream(true)
+			.redirectOutput(ProcessBuilder.Redirect.DISCARD)
+			.start();
+		HaProxy proxy = new HaProxy(process, port);
+		long deadline = System.nanoTime() + 5_000_000_000L;
+		while (System.nanoTime() < deadline) {
+			try (Socket socket = new Socket("127.0.0.1", port)) {
+				return proxy;
+			}
+			catch (IOException ex) {
+				if (!process.isAlive()) {
+					break;
+				}
+				sleep(50);
+			}
+		}
+		proxy.close();
+		throw new IOException("haproxy did not start on 127.0.0.1:" + port);
+	}
+
+	String url() {
+		return "http://127.0.0.1:" + this.port;
+	}
+
+	private static void sleep(long millis) {
+		try {
+			Thread.sleep(millis);
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+		}
+	}
+
+	@Override
+	public void close() {
+		this.process.destroy();
+		try {
+			this.process.waitFor();
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+		}
+	}
+
+}

@@ -1,0 +1,212 @@
+package io.connbalance.bench.compare;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Function;
+
+/**
+ * Callers that send requests in a loop, each waiting for its answer, for a bounded time
+ * and count, and what they measured: requests per pod, failures, latencies and a
+ * timeline.
+ */
+final class Load implements AutoCloseable {
+
+	/** A caller stops after this many requests, whatever its time. */
+	private static final int MAX_REQUESTS_PER_CALLER = 2_000_000;
+
+	private final List<Thread> threads = new ArrayList<>();
+
+	private final AtomicBoolean stop = new AtomicBoolean();
+
+	private final long start = System.nanoTime();
+
+	private final long bucketNanos;
+
+	private final Map<Long, Map<String, LongAdder>> timeline = new ConcurrentHashMap<>();
+
+	private final LongAdder failures = new LongAdder();
+
+	private final Caller[] callers;
+
+	/**
+	 * Starts callers.
+	 * @param callers how many
+	 * @param call sends one request and returns the pod that answered; throws on failure
+	 * @param bucket the timeline's resolution
+	 * @param maxDuration the callers stop by themselves after this long
+	 */
+	Load(int callers, Function<Integer, String> call, Duration bucket, Duration maxDuration) {
+		this.bucketNanos = bucket.toNanos();
+		this.callers = new Caller[callers];
+		long deadline = this.start + maxDuration.toNanos();
+		for (int i = 0; i < callers; i++) {
+			Caller caller = new Caller();
+			this.callers[i] = caller;
+			Thread thread = new Thread(() -> caller.run(call, deadline), "load-" + i);
+			thread.setDaemon(true);
+			this.threads.add(thread);
+			thread.start();
+		}
+	}
+
+	/**
+	 * Runs callers for a fixed time and waits for them.
+	 * @param callers how many
+	 * @param call sends one request
+	 * @param duration how long
+	 * @return what they measured
+	 */
+	static Result run(int callers, Function<Integer, String> call, Duration duration) {
+		try (Load load = new Load(callers, call, Duration.ofMillis(250), duration)) {
+			load.join();
+			return load.result();
+		}
+	}
+
+	void join() {
+		for (Thread thread : this.threads) {
+			try {
+				thread.join();
+			}
+			catch (InterruptedException ex) {
+				Thread.currentThread().interrupt();
+				return;
+			}
+		}
+	}
+
+	/** Seconds since the callers started. */
+	double elapsed() {
+		return (System.nanoTime() - this.start) / 1e9;
+	}
+
+	/**
+	 * Requests per pod in each timeline bucket so far.
+	 * @return bucket index to pod to count
+	 */
+	TreeMap<Long, Map<String, Long>> timeline() {
+		TreeMap<Long, Map<String, Long>> copy = new TreeMap<>();
+		this.timeline.forEach((bucket, pods) -> {
+			Map<String, Long> counts = new HashMap<>();
+			pods.forEach((pod, count) -> counts.put(pod, count.sum()));
+			copy.put(bucket, counts);
+		});
+		return copy;
+	}
+
+	Result result() {
+		Map<String, Long> perPod = new TreeMap<>();
+		this.timeline.values()
+			.forEach((pods) -> pods.forEach((pod, count) -> perPod.merge(pod, count.sum(), Long::sum)));
+		int size = 0;
+		for (Caller caller : this.callers) {
+			size += caller.count;
+		}
+		long[] latencies = new long[size];
+		int at = 0;
+		for (Caller caller : this.callers) {
+			System.arraycopy(caller.latencies, 0, latencies, at, caller.count);
+			at += caller.count;
+		}
+		Arrays.sort(latencies);
+		return new Result(perPod, size, this.failures.sum(), latencies, elapsed());
+	}
+
+	@Override
+	public void close() {
+		this.stop.set(true);
+		join();
+	}
+
+	private final class Caller {
+
+		private long[] latencies = new long[1 << 16];
+
+		private int count;
+
+		void run(Function<Integer, String> call, long deadline) {
+			int requests = 0;
+			while (!Load.this.stop.get() && requests++ < MAX_REQUESTS_PER_CALLER) {
+				long sent = System.nanoTime();
+				if (sent - deadline >= 0) {
+					return;
+				}
+				String pod;
+				try {
+					pod = call.apply(requests);
+				}
+				catch (RuntimeException ex) {
+					pod = null;
+					Load.this.failures.increment();
+				}
+				long now = System.nanoTime();
+				if (pod != null) {
+					if (this.count == this.latencies.length) {
+						this.latencies = Arrays.copyOf(this.latencies, this.count * 2);
+					}
+					this.latencies[this.count++] = now - sent;
+					Load.this.timeline
+						.computeIfAbsent((now - Load.this.start) / Load.this.bucketNanos,
+								(bucket) -> new ConcurrentHashMap<>())
+						.computeIfAbsent(pod, (name) -> new LongAdder())
+						.increment();
+				}
+			}
+		}
+
+	}
+
+	/**
+	 * What a load measured.
+	 *
+	 * @param perPod answered requests per pod
+	 * @param answered answered requests
+	 * @param failed failed requests
+	 * @param latencies the answered requests' latencies, sorted, in nanoseconds
+	 * @param seconds how long it ran
+	 */
+	record Result(Map<String, Long> perPod, long answered, long failed, long[] latencies, double seconds) {
+
+		double throughput() {
+			return this.answered / this.seconds;
+		}
+
+		double percentileMillis(double percentile) {
+			if (this.latencies.length == 0) {
+				return Double.NaN;
+			}
+			int index = (int) Math.min(this.latencies.length - 1, Math.ceil(percentile * this.latencies.length) - 1);
+			return this.latencies[Math.max(0, index)] / 1e6;
+		}
+
+		double errorRate() {
+			long all = this.answered + this.failed;
+			return (all > 0) ? (double) this.failed / all : 0;
+		}
+
+		/**
+		 * The largest share over the smallest, over the given pods (a pod that got
+		 * nothing makes it infinite).
+		 */
+		double maxOverMin(List<String> pods) {
+			long max = 0;
+			long min = Long.MAX_VALUE;
+			for (String pod : pods) {
+				long count = this.perPod.getOrDefault(pod, 0L);
+				max = Math.max(max, count);
+				min = Math.min(min, count);
+			}
+			return (min == 0) ? Double.POSITIVE_INFINITY : (double) max / min;
+		}
+
+	}
+
+}
