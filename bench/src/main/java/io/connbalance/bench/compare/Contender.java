@@ -37,10 +37,10 @@ final class Contender implements AutoCloseable {
 
 	private final String url;
 
-	private Contender(String name, ConfigurableApplicationContext context, WebClient client, String base) {
+	private Contender(String name, ConfigurableApplicationContext context, String base) {
 		this.name = name;
 		this.context = context;
-		this.client = client;
+		this.client = context.getBean(WebClient.Builder.class).build();
 		this.url = base + "/whoami";
 	}
 
@@ -65,7 +65,7 @@ final class Contender implements AutoCloseable {
 		List<String> all = new ArrayList<>(List.of("connbalance.services.backend.strategy=" + strategy));
 		all.addAll(List.of(properties));
 		ConfigurableApplicationContext context = start(all);
-		return new Contender(name, context, context.getBean(WebClient.Builder.class).build(), "http://backend");
+		return new Contender(name, context, "http://backend");
 	}
 
 	/**
@@ -77,8 +77,7 @@ final class Contender implements AutoCloseable {
 	static Contender springCloudLoadBalancer() {
 		ConfigurableApplicationContext context = start(
 				List.of("connbalance.enabled=false", "bench.load-balanced=true"));
-		return new Contender("Spring Cloud LoadBalancer", context, context.getBean(WebClient.Builder.class).build(),
-				"http://backend");
+		return new Contender("Spring Cloud LoadBalancer", context, "http://backend");
 	}
 
 	/**
@@ -90,7 +89,7 @@ final class Contender implements AutoCloseable {
 	 */
 	static Contender plain(String name, String base) {
 		ConfigurableApplicationContext context = start(List.of("connbalance.enabled=false"));
-		return new Contender(name, context, context.getBean(WebClient.Builder.class).build(), base);
+		return new Contender(name, context, base);
 	}
 
 	private static ConfigurableApplicationContext start(List<String> properties) {
@@ -122,10 +121,9 @@ final class Contender implements AutoCloseable {
 	 */
 	String cache() {
 		String[] names = this.context.getBeanNamesForType(LoadBalancerCacheManager.class);
-		return (names.length == 0 || !this.url.startsWith("http://backend") || this.name.startsWith("connbalance")) ? ""
-				: " (cache: "
-						+ this.context.getBean(names[0], LoadBalancerCacheManager.class).getClass().getSimpleName()
-						+ ")";
+		boolean loadBalanced = this.context.getEnvironment().getProperty("bench.load-balanced", Boolean.class, false);
+		return (!loadBalanced || names.length == 0) ? "" : " (cache: "
+				+ this.context.getBean(names[0], LoadBalancerCacheManager.class).getClass().getSimpleName() + ")";
 	}
 
 	@Override
