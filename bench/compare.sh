@@ -3,7 +3,11 @@
 # and an HAProxy hop, on real pods on 127.0.0.x. Writes its section of docs/benchmarks.md
 # and the charts docs/compare-*.svg.
 #
-#   bench/compare.sh [rounds [window-seconds]]     (defaults: 3 rounds of 3 s windows)
+#   bench/compare.sh [rounds [window-seconds [scenario ...]]]
+#
+# Defaults: 3 rounds of 3 s windows, every scenario. Named scenarios (balance, overhead,
+# scale-up, rolling, slow-pod, failing-pod, slow-start, grpc, jdbc) run alone and write
+# their report to bench/target/compare/ instead.
 #
 # As root it installs iptables and haproxy (Debian) when missing, and runs in a network
 # namespace of its own, where it writes kube-proxy's iptables rules; otherwise kube-proxy

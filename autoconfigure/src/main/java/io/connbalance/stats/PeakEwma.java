@@ -6,6 +6,11 @@ package io.connbalance.stats;
  * gradually with faster ones, and that also decays while the pod gets no responses, so a
  * pod once slow is tried again after a while (as in Finagle's and Linkerd's peak EWMA).
  * <p>
+ * Unlike theirs, the average spans the last {@link #DECAY_NANOS} or the last
+ * {@link #SAMPLES} responses, whichever is shorter. With time alone a busy pod's single
+ * stalled response (a pause of the pod or of the client) outweighs the thousands of fast
+ * ones after it for tens of seconds, and the truly slow pod wins picks all that while.
+ * <p>
  * Times are in nanoseconds of {@link System#nanoTime()} (or a test clock). Reading the
  * estimate takes no lock.
  */
@@ -13,6 +18,13 @@ public final class PeakEwma {
 
 	/** How fast old observations fade: weight 1/e after this long. */
 	static final long DECAY_NANOS = 10_000_000_000L;
+
+	/**
+	 * At most how many responses the average spans, however fast they come: each response
+	 * weighs at least 1/SAMPLES, so a busy pod forgets a single peak in this many
+	 * responses instead of in several decay times.
+	 */
+	static final int SAMPLES = 100;
 
 	/** The estimate of a pod without observations: neither favoured nor shunned. */
 	static final long DEFAULT_NANOS = 5_000_000L;
@@ -43,7 +55,7 @@ public final class PeakEwma {
 			this.estimate = sample;
 		}
 		else {
-			double decay = decay(now);
+			double decay = Math.min(decay(now), 1 - 1.0 / SAMPLES);
 			this.estimate = (long) (this.estimate * decay + sample * (1 - decay));
 		}
 		this.updated = Math.max(this.updated, now);
