@@ -14,7 +14,8 @@ import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
  * Real PostgreSQL servers standing in for database pods: server {@code i} listens on its
  * own address 127.0.0.{i+1} and its own port, which {@code select inet_server_port()}
  * reports. (Each also listens on 127.0.0.1, where the embedded launcher checks that it is
- * up.)
+ * up.) {@code current_setting('cluster_name')} is the server's name, as in the demo's
+ * StatefulSet.
  */
 public final class PostgresPods implements AutoCloseable {
 
@@ -54,6 +55,7 @@ public final class PostgresPods implements AutoCloseable {
 				.setPort(freePort())
 				.setServerConfig("listen_addresses", "127.0.0.1," + host)
 				.setServerConfig("max_connections", "50")
+				.setServerConfig("cluster_name", name)
 				.start();
 			Server server = new Server(name, host, postgres);
 			this.servers.add(server);

@@ -1,7 +1,9 @@
 package io.connbalance.bench.compare;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -11,12 +13,17 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.Supplier;
+import java.util.stream.Collectors;
 
+import io.connbalance.testsupport.GrpcPodServer;
 import io.connbalance.testsupport.PodServer;
 import io.connbalance.testsupport.PodServers;
+import io.connbalance.testsupport.PostgresPods;
+import io.connbalance.testsupport.TestPod;
 
 /**
  * The comparative benchmark: real HTTP pods on 127.0.0.2 and up, called through
@@ -32,6 +39,9 @@ import io.connbalance.testsupport.PodServers;
 public final class Compare {
 
 	private static final int CALLERS = 4;
+
+	/** connbalance's default most connections per pod, given to the naive pools too. */
+	private static final int POOL_SIZE_PER_POD = 4;
 
 	/** The resolution of timelines. */
 	private static final Duration BUCKET = Duration.ofMillis(100);
@@ -138,6 +148,8 @@ public final class Compare {
 			failingPod("refuses connections", PodServer::close);
 		});
 		scenarios.put("slow-start", this::slowStart);
+		scenarios.put("grpc", this::grpc);
+		scenarios.put("jdbc", this::jdbc);
 		return scenarios;
 	}
 
@@ -164,21 +176,24 @@ public final class Compare {
 			for (String strategy : List.of("round-robin", "least-request", "peak-ewma")) {
 				contenders.add(() -> Contender.connbalance(strategy));
 			}
-			Map<String, List<Load.Result>> results = interleave(contenders);
-			line("| contender | per-pod share max/min (median of rounds) | pods that got nothing (worst round) |");
-			line("| --- | ---: | ---: |");
-			for (Map.Entry<String, List<Load.Result>> entry : results.entrySet()) {
-				List<Double> ratios = entry.getValue().stream().map((result) -> result.maxOverMin(names)).toList();
-				long idle = entry.getValue()
-					.stream()
-					.mapToLong((result) -> names.stream().filter((pod) -> !result.perPod().containsKey(pod)).count())
-					.max()
-					.orElse(0);
-				line("| %s | %s | %d of %d |", entry.getKey(), ratio(median(ratios)), idle, size);
-			}
+			balanceTable(interleave(contenders), names);
 			if (proxy != null) {
 				proxy.close();
 			}
+		}
+	}
+
+	private void balanceTable(Map<String, List<Load.Result>> results, List<String> names) {
+		line("| contender | per-pod share max/min (median of rounds) | pods that got nothing (worst round) |");
+		line("| --- | ---: | ---: |");
+		for (Map.Entry<String, List<Load.Result>> entry : results.entrySet()) {
+			List<Double> ratios = entry.getValue().stream().map((result) -> result.maxOverMin(names)).toList();
+			long idle = entry.getValue()
+				.stream()
+				.mapToLong((result) -> names.stream().filter((pod) -> !result.perPod().containsKey(pod)).count())
+				.max()
+				.orElse(0);
+			line("| %s | %s | %d of %d |", entry.getKey(), ratio(median(ratios)), idle, names.size());
 		}
 	}
 
@@ -219,57 +234,73 @@ public final class Compare {
 
 	// Scenario 3
 	private void scaleUp() throws Exception {
-		header("Scale-up: 3 -> 4 pods under load");
-		line("Seconds from the 4th pod's appearance in discovery (and in kube-proxy's rules) until it takes at least "
-				+ "90%% of its fair share (1/4) of a 100 ms window; runs stop 40 s after it appears.");
+		scaleUp("Scale-up: 3 -> 4 pods under load", this::httpFleet, Duration.ofSeconds(40),
+				withHaProxy(List.of((fleet) -> Contender.connbalance("least-request"),
+						(fleet) -> Contender.springCloudLoadBalancer(),
+						(fleet) -> Contender.plain("kube-proxy", fleet.service())), 18400),
+				"compare-scale-up.svg");
+	}
+
+	/** The contenders, and the HAProxy hop when it is installed. */
+	private List<Function<Fleet, Contender>> withHaProxy(List<Function<Fleet, Contender>> contenders, int port) {
+		List<Function<Fleet, Contender>> all = new ArrayList<>(contenders);
+		if (this.haproxy) {
+			all.add((fleet) -> haProxy(fleet, port));
+		}
+		return all;
+	}
+
+	/**
+	 * Loads each contender on 3 fresh pods, adds a 4th and reports how long until it
+	 * holds 90% of its fair share.
+	 */
+	private void scaleUp(String title, FleetStarter fleets, Duration after, List<Function<Fleet, Contender>> contenders,
+			String chartName) throws Exception {
+		header(title);
+		line("Seconds from the 4th pod's appearance in discovery (and in kube-proxy's rules; HAProxy, where it takes "
+				+ "part, is reloaded at that moment) until it takes at least 90%% of its fair share (1/4) of a 100 ms "
+				+ "window; runs stop %d s after it appears.", after.toSeconds());
 		line("");
 		line("| contender | seconds until the new pod holds >= 90%% of its share |");
 		line("| --- | ---: |");
 		Map<String, List<double[]>> curves = new LinkedHashMap<>();
-		List<Function<String, Contender>> contenders = List.of((service) -> Contender.connbalance("least-request"),
-				(service) -> Contender.springCloudLoadBalancer(), (service) -> Contender.plain("kube-proxy", service));
-		for (Function<String, Contender> factory : contenders) {
-			try (PodServers<PodServer> pods = pods(3)) {
-				String service = this.kubeProxy.route(addresses(pods));
-				try (Contender used = factory.apply(service)) {
-					Timeline timeline = timeline(used, pods, Duration.ofSeconds(2), Duration.ofSeconds(40), (added) -> {
-						try {
-							this.kubeProxy.route(addresses(pods));
-						}
-						catch (IOException ex) {
-							throw new IllegalStateException(ex);
-						}
-					}, 0.9 / 4);
-					line("| %s | %s |", used.name() + used.cache(),
-							Double.isNaN(timeline.reached) ? "not within 40 s" : "%.2f".formatted(timeline.reached));
-					curves.put(used.name(), timeline.share);
-				}
+		for (Function<Fleet, Contender> factory : contenders) {
+			try (Fleet fleet = fleets.start(3); Contender used = factory.apply(fleet)) {
+				Timeline timeline = timeline(used, Duration.ofSeconds(2), after, fleet::add, 0.9 / 4);
+				line("| %s | %s |", used.name() + used.cache(), Double.isNaN(timeline.reached)
+						? "not within %d s".formatted(after.toSeconds()) : "%.2f".formatted(timeline.reached));
+				curves.put(used.name(), timeline.share);
 			}
 		}
-		chart("compare-scale-up.svg", Svg.lines("Scale-up: the new pod's share of requests",
-				"seconds after it appeared", "share (fair = 0.25)", curves, 0.25));
+		chart(chartName, Svg.lines(title + ": the new pod's share of requests", "seconds after it appeared",
+				"share (fair = 0.25)", curves, 0.25));
 	}
 
 	// Scenario 4
 	private void rollingReplacement() throws Exception {
 		header("Rolling replacement of all 3 pods under load");
 		line("One pod at a time: a new pod starts and joins discovery, 2 s later the old pod leaves discovery, 3 s "
-				+ "after that (as after a preStop hook) it stops. Failed requests of all sent:");
+				+ "after that (as after a preStop hook) it stops. kube-proxy's rules follow discovery, and HAProxy "
+				+ "is reloaded with it. Failed requests of all sent:");
 		line("");
 		line("| contender | requests | failed |");
 		line("| --- | ---: | ---: |");
-		List<Supplier<Contender>> contenders = List.of(() -> Contender.connbalance("least-request"),
-				() -> Contender.connbalance("round-robin"), Contender::springCloudLoadBalancer);
-		for (Supplier<Contender> supplier : contenders) {
-			try (PodServers<PodServer> pods = pods(3); Contender contender = supplier.get()) {
+		List<Function<Fleet, Contender>> contenders = withHaProxy(
+				List.of((fleet) -> Contender.connbalance("least-request"),
+						(fleet) -> Contender.connbalance("round-robin"), (fleet) -> Contender.springCloudLoadBalancer(),
+						(fleet) -> Contender.plain("kube-proxy", fleet.service())),
+				18500);
+		for (Function<Fleet, Contender> factory : contenders) {
+			try (PodServers<PodServer> pods = pods(3);
+					Fleet fleet = fleet(pods, null);
+					Contender contender = factory.apply(fleet)) {
 				try (Load load = new Load(CALLERS, contender::call, Duration.ofMillis(250), Duration.ofSeconds(60))) {
 					sleep(Duration.ofSeconds(1));
 					for (int i = 0; i < 3; i++) {
 						PodServer old = pods.get(i);
-						PodServer fresh = pods.add();
-						Contender.DISCOVERY.add("backend", fresh);
+						fleet.add();
 						sleep(Duration.ofSeconds(2));
-						Contender.DISCOVERY.remove("backend", old.host());
+						fleet.remove(old.host());
 						sleep(Duration.ofSeconds(3));
 						old.close();
 					}
@@ -364,17 +395,64 @@ public final class Compare {
 		}
 	}
 
+	// Scenario 7, gRPC
+	private void grpc() throws Exception {
+		String naive = "one channel to the Service (kube-proxy)";
+		for (int size : List.of(3, 10)) {
+			header("gRPC balance: 1 client, %d pods, unary calls".formatted(size));
+			try (Fleet fleet = grpcFleet(size)) {
+				Map<String, List<Load.Result>> results = interleave(
+						List.of(() -> Contender.grpcChannel(naive, fleet.service()),
+								() -> Contender.grpcConnbalance("least-request")));
+				// a second connbalance application cannot serve connbalance:/// beside
+				// the first
+				results.putAll(interleave(List.of(() -> Contender.grpcConnbalance("round-robin"))));
+				balanceTable(results, fleet.names());
+			}
+		}
+		scaleUp("gRPC scale-up: 3 -> 4 pods under load", this::grpcFleet, Duration.ofSeconds(20),
+				List.of((fleet) -> Contender.grpcConnbalance("least-request"),
+						(fleet) -> Contender.grpcChannel(naive, fleet.service())),
+				"compare-grpc-scale-up.svg");
+	}
+
+	// Scenario 7, JDBC
+	private void jdbc() throws Exception {
+		List<Function<Fleet, Contender>> contenders = List.of((fleet) -> Contender.jdbcConnbalance(),
+				(fleet) -> Contender.jdbcPool("pgjdbc loadBalanceHosts=true, one HikariCP pool",
+						fleet.addresses()
+							.stream()
+							.map((address) -> address.getHostString() + ":" + address.getPort())
+							.collect(Collectors.joining(",", "jdbc:postgresql://", "/postgres?loadBalanceHosts=true")),
+						POOL_SIZE_PER_POD * fleet.names().size()),
+				(fleet) -> {
+					URI service = URI.create(fleet.service());
+					return Contender.jdbcPool("one HikariCP pool to the Service (kube-proxy)",
+							"jdbc:postgresql://" + service.getHost() + ":" + service.getPort() + "/postgres",
+							POOL_SIZE_PER_POD * fleet.names().size());
+				});
+		for (int size : List.of(3, 10)) {
+			header("JDBC balance: 1 client, %d PostgreSQL pods, one query per borrow".formatted(size));
+			try (Fleet fleet = postgresFleet(size)) {
+				balanceTable(interleave(contenders.stream()
+					.map((factory) -> (Supplier<Contender>) () -> factory.apply(fleet))
+					.toList()), fleet.names());
+			}
+		}
+		scaleUp("JDBC scale-up: 3 -> 4 PostgreSQL pods under load", this::postgresFleet, Duration.ofSeconds(20),
+				contenders, "compare-jdbc-scale-up.svg");
+	}
+
 	// Scenario 6
 	private void slowStart() throws Exception {
 		header("Slow start: a 4th pod joins 3, with `slow-start: 10s` and without");
 		Map<String, List<double[]>> curves = new LinkedHashMap<>();
 		for (String slowStart : List.of("10s", "0s")) {
-			try (PodServers<PodServer> pods = pods(3);
+			try (Fleet fleet = httpFleet(3);
 					Contender contender = Contender.named("connbalance slow-start " + slowStart, "least-request",
 							"connbalance.services.backend.slow-start=" + slowStart)) {
-				Timeline timeline = timeline(contender, pods, Duration.ofSeconds(2), Duration.ofSeconds(14),
-						(added) -> {
-						}, Double.NaN);
+				Timeline timeline = timeline(contender, Duration.ofSeconds(2), Duration.ofSeconds(14), fleet::add,
+						Double.NaN);
 				curves.put(contender.name(), timeline.share);
 			}
 		}
@@ -405,13 +483,11 @@ public final class Compare {
 	/**
 	 * Loads a contender, adds a 4th pod after a while and follows the new pod's share.
 	 */
-	private Timeline timeline(Contender contender, PodServers<PodServer> pods, Duration before, Duration after,
-			Consumer<PodServer> onAdded, double target) throws Exception {
+	private Timeline timeline(Contender contender, Duration before, Duration after, PodStarter adder, double target)
+			throws Exception {
 		try (Load load = new Load(CALLERS, contender::call, BUCKET, before.plus(after))) {
 			sleep(before);
-			PodServer added = pods.add();
-			Contender.DISCOVERY.add("backend", added);
-			onAdded.accept(added);
+			String added = adder.start();
 			double addedAt = load.elapsed();
 			double reached = Double.NaN;
 			long deadline = System.nanoTime() + after.toNanos();
@@ -426,7 +502,7 @@ public final class Compare {
 						continue;
 					}
 					long all = bucket.getValue().values().stream().mapToLong(Long::longValue).sum();
-					double own = (double) bucket.getValue().getOrDefault(added.name(), 0L) / Math.max(1, all);
+					double own = (double) bucket.getValue().getOrDefault(added, 0L) / Math.max(1, all);
 					share.add(new double[] { time, own });
 					if (Double.isNaN(reached) && !Double.isNaN(target) && own >= target) {
 						reached = time + BUCKET_SECONDS;
@@ -441,6 +517,151 @@ public final class Compare {
 	}
 
 	private record Timeline(double reached, List<double[]> share) {
+	}
+
+	/** Starts one more pod, adds it to discovery and names it. */
+	@FunctionalInterface
+	private interface PodStarter {
+
+		String start() throws Exception;
+
+	}
+
+	@FunctionalInterface
+	private interface FleetStarter {
+
+		Fleet start(int count) throws Exception;
+
+	}
+
+	/**
+	 * Pods of one kind behind the service "backend": whatever is in discovery is also in
+	 * kube-proxy's rules and in the backends of any proxy watching.
+	 */
+	private final class Fleet implements AutoCloseable {
+
+		private final List<String> names;
+
+		private final PodStarter starter;
+
+		private final AutoCloseable pods;
+
+		private final List<Consumer<List<InetSocketAddress>>> watchers = new CopyOnWriteArrayList<>();
+
+		private volatile String service;
+
+		/**
+		 * Pods already in discovery.
+		 * @param names the pods' names
+		 * @param starter starts one more
+		 * @param pods stops them all, or {@code null} when the caller stops them
+		 */
+		Fleet(List<String> names, PodStarter starter, AutoCloseable pods) throws IOException {
+			this.names = List.copyOf(names);
+			this.starter = starter;
+			this.pods = pods;
+			changed();
+		}
+
+		/** The first pods' names. */
+		List<String> names() {
+			return this.names;
+		}
+
+		/** The kube-proxy Service's URL base. */
+		String service() {
+			return this.service;
+		}
+
+		/** The pods in discovery now. */
+		List<InetSocketAddress> addresses() {
+			return Contender.DISCOVERY.getInstances("backend")
+				.stream()
+				.map((instance) -> new InetSocketAddress(instance.getHost(), instance.getPort()))
+				.toList();
+		}
+
+		/** Calls the watcher with the pods whenever they change. */
+		void onChange(Consumer<List<InetSocketAddress>> watcher) {
+			this.watchers.add(watcher);
+		}
+
+		String add() throws Exception {
+			String name = this.starter.start();
+			changed();
+			return name;
+		}
+
+		void remove(String host) throws IOException {
+			Contender.DISCOVERY.remove("backend", host);
+			changed();
+		}
+
+		private void changed() throws IOException {
+			List<InetSocketAddress> addresses = addresses();
+			this.service = Compare.this.kubeProxy.route(addresses);
+			this.watchers.forEach((watcher) -> watcher.accept(addresses));
+		}
+
+		@Override
+		public void close() throws Exception {
+			if (this.pods != null) {
+				this.pods.close();
+			}
+		}
+
+	}
+
+	private Fleet httpFleet(int count) throws IOException {
+		PodServers<PodServer> pods = pods(count);
+		return fleet(pods, pods);
+	}
+
+	private Fleet grpcFleet(int count) throws IOException {
+		PodServers<GrpcPodServer> pods = register(PodServers.startGrpc(count));
+		return fleet(pods, pods);
+	}
+
+	private <P extends TestPod> Fleet fleet(PodServers<P> pods, AutoCloseable closer) throws IOException {
+		return new Fleet(pods.map(TestPod::name), () -> {
+			P added = pods.add();
+			Contender.DISCOVERY.add("backend", added);
+			return added.name();
+		}, closer);
+	}
+
+	private Fleet postgresFleet(int count) throws IOException {
+		PostgresPods pods = PostgresPods.start(count);
+		Contender.DISCOVERY.clear("backend");
+		pods.all().forEach((pod) -> pod.register(Contender.DISCOVERY, "backend"));
+		return new Fleet(pods.all().stream().map(PostgresPods.Server::name).toList(), () -> {
+			PostgresPods.Server added = pods.add();
+			added.register(Contender.DISCOVERY, "backend");
+			return added.name();
+		}, pods);
+	}
+
+	/**
+	 * The HAProxy hop in front of the fleet, its backends rewritten (a new process takes
+	 * over from the old one, {@code haproxy -sf}) whenever the pods change, as an ingress
+	 * controller would.
+	 */
+	private static Contender haProxy(Fleet fleet, int port) {
+		try {
+			HaProxy proxy = HaProxy.start(fleet.addresses(), port);
+			fleet.onChange((addresses) -> {
+				try {
+					proxy.reload(addresses);
+				}
+				catch (IOException ex) {
+					throw new UncheckedIOException(ex);
+				}
+			});
+			return Contender.plain("HAProxy leastconn", proxy.url()).closing(proxy);
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException(ex);
+		}
 	}
 
 	private Map<String, List<Load.Result>> interleave(List<Supplier<Contender>> suppliers) {
@@ -482,16 +703,20 @@ public final class Compare {
 	}
 
 	private PodServers<PodServer> pods(int count) throws IOException {
-		PodServers<PodServer> pods = PodServers.start(count);
+		return register(PodServers.start(count));
+	}
+
+	/** Makes the pods, and only them, the instances of "backend". */
+	private static <P extends TestPod> PodServers<P> register(PodServers<P> pods) {
 		Contender.DISCOVERY.clear("backend");
 		pods.all().forEach((pod) -> Contender.DISCOVERY.add("backend", pod));
 		return pods;
 	}
 
-	private static List<InetSocketAddress> addresses(PodServers<PodServer> pods) {
+	private static List<InetSocketAddress> addresses(PodServers<? extends TestPod> pods) {
 		return pods.all()
 			.stream()
-			.filter(PodServer::isRunning)
+			.filter((pod) -> !(pod instanceof PodServer http) || http.isRunning())
 			.map((pod) -> new InetSocketAddress(pod.host(), pod.port()))
 			.toList();
 	}

@@ -1,9 +1,22 @@
 package io.connbalance.bench.compare;
 
+import java.net.URI;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.function.IntFunction;
 
+import javax.sql.DataSource;
+
+import com.zaxxer.hikari.HikariDataSource;
+import io.connbalance.testsupport.GrpcPodServer;
 import io.connbalance.testsupport.MutableDiscoveryClient;
+import io.grpc.ManagedChannel;
+import io.grpc.ManagedChannelBuilder;
 
 import org.springframework.boot.SpringBootConfiguration;
 import org.springframework.boot.WebApplicationType;
@@ -20,28 +33,40 @@ import org.springframework.context.annotation.Configuration;
 import org.springframework.web.reactive.function.client.WebClient;
 
 /**
- * One way of calling the pods, each in its own Spring Boot application context built as
- * users build theirs, all sending {@code GET /whoami} through a WebClient and reading the
- * answering pod's name.
+ * One way of calling the pods, built as users build theirs: HTTP contenders send
+ * {@code GET /whoami} through a WebClient from their own Spring Boot application context,
+ * gRPC contenders call {@code Who} on a channel, JDBC contenders borrow a connection and
+ * ask the server its {@code cluster_name}. Each call returns the answering pod's name.
  */
 final class Contender implements AutoCloseable {
 
 	/** The discovery every contender that discovers reads: one service, "backend". */
 	static final MutableDiscoveryClient DISCOVERY = new MutableDiscoveryClient();
 
+	/** The password of the JDBC contenders (the embedded servers trust loopback). */
+	private static final String DB_PASSWORD = "bench";
+
 	private final String name;
 
 	private final ConfigurableApplicationContext context;
 
-	private final WebClient client;
+	private final IntFunction<String> call;
 
-	private final String url;
+	private final AutoCloseable client;
 
-	private Contender(String name, ConfigurableApplicationContext context, String base) {
+	private Contender(String name, ConfigurableApplicationContext context, IntFunction<String> call,
+			AutoCloseable client) {
 		this.name = name;
 		this.context = context;
-		this.client = context.getBean(WebClient.Builder.class).build();
-		this.url = base + "/whoami";
+		this.call = call;
+		this.client = client;
+	}
+
+	private static Contender webClient(String name, ConfigurableApplicationContext context, String base) {
+		WebClient client = context.getBean(WebClient.Builder.class).build();
+		String url = base + "/whoami";
+		return new Contender(name, context,
+				(request) -> client.get().uri(url).retrieve().bodyToMono(String.class).block(), null);
 	}
 
 	/**
@@ -65,7 +90,7 @@ final class Contender implements AutoCloseable {
 		List<String> all = new ArrayList<>(List.of("connbalance.services.backend.strategy=" + strategy));
 		all.addAll(List.of(properties));
 		ConfigurableApplicationContext context = start(all);
-		return new Contender(name, context, "http://backend");
+		return webClient(name, context, "http://backend");
 	}
 
 	/**
@@ -77,7 +102,7 @@ final class Contender implements AutoCloseable {
 	static Contender springCloudLoadBalancer() {
 		ConfigurableApplicationContext context = start(
 				List.of("connbalance.enabled=false", "bench.load-balanced=true"));
-		return new Contender("Spring Cloud LoadBalancer", context, "http://backend");
+		return webClient("Spring Cloud LoadBalancer", context, "http://backend");
 	}
 
 	/**
@@ -89,7 +114,81 @@ final class Contender implements AutoCloseable {
 	 */
 	static Contender plain(String name, String base) {
 		ConfigurableApplicationContext context = start(List.of("connbalance.enabled=false"));
-		return new Contender(name, context, base);
+		return webClient(name, context, base);
+	}
+
+	/**
+	 * connbalance for gRPC: a channel to {@code connbalance:///backend}, one HTTP/2
+	 * connection per pod. Only one may run at a time: the scheme resolves through the
+	 * application that registered it.
+	 * @param strategy the strategy
+	 * @return the contender
+	 */
+	static Contender grpcConnbalance(String strategy) {
+		ConfigurableApplicationContext context = start(List.of("connbalance.services.backend.strategy=" + strategy));
+		ManagedChannel channel = ManagedChannelBuilder.forTarget("connbalance:///backend").usePlaintext().build();
+		return new Contender("connbalance " + strategy, context, (request) -> GrpcPodServer.who(channel),
+				() -> channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS));
+	}
+
+	/**
+	 * The naive gRPC client: one channel (pick_first, one HTTP/2 connection) to an
+	 * address.
+	 * @param name the contender's name
+	 * @param base the address, as {@code http://host:port}
+	 * @return the contender
+	 */
+	static Contender grpcChannel(String name, String base) {
+		URI address = URI.create(base);
+		ManagedChannel channel = ManagedChannelBuilder.forAddress(address.getHost(), address.getPort())
+			.usePlaintext()
+			.build();
+		return new Contender(name, null, (request) -> GrpcPodServer.who(channel),
+				() -> channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS));
+	}
+
+	/**
+	 * connbalance's multi-host DataSource over the PostgreSQL pods of "backend", with its
+	 * defaults (a pool of up to 4 connections per pod).
+	 * @return the contender
+	 */
+	static Contender jdbcConnbalance() {
+		ConfigurableApplicationContext context = start(List.of("connbalance.services.backend.service-id=backend",
+				"connbalance.datasources.db.service=backend",
+				"connbalance.datasources.db.url=jdbc:postgresql://{host}:{port}/postgres",
+				"connbalance.datasources.db.username=postgres", "connbalance.datasources.db.password=" + DB_PASSWORD));
+		DataSource dataSource = context.getBean(DataSource.class);
+		return new Contender("connbalance DataSource", context, (request) -> clusterName(dataSource), null);
+	}
+
+	/**
+	 * The naive JDBC client: one HikariCP pool with Hikari's defaults (it opens all its
+	 * connections at once) on a JDBC URL.
+	 * @param name the contender's name
+	 * @param url the JDBC URL
+	 * @param size the pool's size
+	 * @return the contender
+	 */
+	static Contender jdbcPool(String name, String url, int size) {
+		HikariDataSource pool = new HikariDataSource();
+		pool.setPoolName("bench");
+		pool.setJdbcUrl(url);
+		pool.setUsername("postgres");
+		pool.setPassword(DB_PASSWORD);
+		pool.setMaximumPoolSize(size);
+		return new Contender(name, null, (request) -> clusterName(pool), pool);
+	}
+
+	private static String clusterName(DataSource dataSource) {
+		try (Connection connection = dataSource.getConnection();
+				Statement statement = connection.createStatement();
+				ResultSet result = statement.executeQuery("select current_setting('cluster_name')")) {
+			result.next();
+			return result.getString(1);
+		}
+		catch (SQLException ex) {
+			throw new IllegalStateException(ex.getMessage(), ex);
+		}
 	}
 
 	private static ConfigurableApplicationContext start(List<String> properties) {
@@ -107,12 +206,30 @@ final class Contender implements AutoCloseable {
 	}
 
 	/**
+	 * This contender, closing something more when it closes.
+	 * @param resource what to close after it, such as the proxy it calls through
+	 * @return the contender
+	 */
+	Contender closing(AutoCloseable resource) {
+		return new Contender(this.name, this.context, this.call, () -> {
+			try {
+				if (this.client != null) {
+					this.client.close();
+				}
+			}
+			finally {
+				resource.close();
+			}
+		});
+	}
+
+	/**
 	 * Sends one request.
 	 * @param request the caller's request number (unused)
 	 * @return the name of the pod that answered
 	 */
 	String call(int request) {
-		return this.client.get().uri(this.url).retrieve().bodyToMono(String.class).block();
+		return this.call.apply(request);
 	}
 
 	/**
@@ -120,6 +237,9 @@ final class Contender implements AutoCloseable {
 	 * @return {@code " (cache: <class>)"}, or empty for other contenders
 	 */
 	String cache() {
+		if (this.context == null) {
+			return "";
+		}
 		String[] names = this.context.getBeanNamesForType(LoadBalancerCacheManager.class);
 		boolean loadBalanced = this.context.getEnvironment().getProperty("bench.load-balanced", Boolean.class, false);
 		return (!loadBalanced || names.length == 0) ? "" : " (cache: "
@@ -128,7 +248,17 @@ final class Contender implements AutoCloseable {
 
 	@Override
 	public void close() {
-		this.context.close();
+		try {
+			if (this.client != null) {
+				this.client.close();
+			}
+		}
+		catch (Exception ex) {
+			System.out.println(this.name + " did not close: " + ex);
+		}
+		if (this.context != null) {
+			this.context.close();
+		}
 	}
 
 	/**

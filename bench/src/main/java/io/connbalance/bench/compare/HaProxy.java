@@ -6,6 +6,7 @@ import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 
 /**
  * An L7 proxy hop: HAProxy with {@code balance leastconn}, keep-alive to the client and
@@ -13,7 +14,7 @@ import java.util.List;
  */
 final class HaProxy implements AutoCloseable {
 
-	private final Process process;
+	private volatile Process process;
 
 	private final int port;
 
@@ -49,6 +50,57 @@ final class HaProxy implements AutoCloseable {
 	 * @throws IOException when it does not start
 	 */
 	static HaProxy start(List<InetSocketAddress> backends, int port) throws IOException {
+		Process process = new ProcessBuilder("haproxy", "-db", "-f", config(backends, port).toString())
+			.redirectErrorStream(true)
+			.redirectOutput(ProcessBuilder.Redirect.DISCARD)
+			.start();
+		HaProxy proxy = new HaProxy(process, port);
+		long deadline = System.nanoTime() + 5_000_000_000L;
+		while (System.nanoTime() < deadline) {
+			try (Socket socket = new Socket("127.0.0.1", port)) {
+				return proxy;
+			}
+			catch (IOException ex) {
+				if (!process.isAlive()) {
+					break;
+				}
+				sleep(50);
+			}
+		}
+		proxy.close();
+		throw new IOException("haproxy did not start on 127.0.0.1:" + port);
+	}
+
+	/**
+	 * Points the proxy at other backends the way HAProxy is reloaded: a new process binds
+	 * the same port and tells the old one to finish its connections and leave
+	 * ({@code -sf}).
+	 * @param backends the pods now
+	 * @throws IOException when the new process does not start
+	 */
+	synchronized void reload(List<InetSocketAddress> backends) throws IOException {
+		Process old = this.process;
+		Process fresh = new ProcessBuilder("haproxy", "-db", "-f", config(backends, this.port).toString(), "-sf",
+				String.valueOf(old.pid()))
+			.redirectErrorStream(true)
+			.redirectOutput(ProcessBuilder.Redirect.DISCARD)
+			.start();
+		this.process = fresh;
+		try {
+			// the old process leaves once its last connection has closed
+			if (!old.waitFor(5, TimeUnit.SECONDS)) {
+				old.destroy();
+			}
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+		}
+		if (!fresh.isAlive()) {
+			throw new IOException("haproxy did not take over on 127.0.0.1:" + this.port);
+		}
+	}
+
+	private static Path config(List<InetSocketAddress> backends, int port) throws IOException {
 		StringBuilder config = new StringBuilder("""
 				global
 				    maxconn 4096
@@ -77,24 +129,7 @@ final class HaProxy implements AutoCloseable {
 		Path file = Files.createTempFile("connbalance-haproxy", ".cfg");
 		Files.writeString(file, config);
 		file.toFile().deleteOnExit();
-		Process process = new ProcessBuilder("haproxy", "-db", "-f", file.toString()).redirectErrorStream(true)
-			.redirectOutput(ProcessBuilder.Redirect.DISCARD)
-			.start();
-		HaProxy proxy = new HaProxy(process, port);
-		long deadline = System.nanoTime() + 5_000_000_000L;
-		while (System.nanoTime() < deadline) {
-			try (Socket socket = new Socket("127.0.0.1", port)) {
-				return proxy;
-			}
-			catch (IOException ex) {
-				if (!process.isAlive()) {
-					break;
-				}
-				sleep(50);
-			}
-		}
-		proxy.close();
-		throw new IOException("haproxy did not start on 127.0.0.1:" + port);
+		return file;
 	}
 
 	String url() {
@@ -111,7 +146,7 @@ final class HaProxy implements AutoCloseable {
 	}
 
 	@Override
-	public void close() {
+	public synchronized void close() {
 		this.process.destroy();
 		try {
 			this.process.waitFor();
