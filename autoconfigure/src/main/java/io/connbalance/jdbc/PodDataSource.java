@@ -224,7 +224,11 @@ public final class PodDataSource implements DataSource, AutoCloseable {
 			closeIfDrained(borrow.pool());
 		}
 		if (borrow.counted()) {
-			borrow.stats().end(failure);
+			// a pod that gives no connection is backed off here (PodPool#failed), and a
+			// full pool is busy, not failing: neither counts toward the service's outlier
+			// ejection, which would mark the pod ejected by rules the DataSource does not
+			// follow
+			borrow.stats().end(failure, false);
 		}
 	}
 

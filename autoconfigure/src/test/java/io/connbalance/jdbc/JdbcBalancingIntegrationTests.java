@@ -244,6 +244,39 @@ class JdbcBalancingIntegrationTests {
 	}
 
 	@Test
+	void aPodWithEveryConnectionBorrowedIsBusyNotFailing() throws Exception {
+		register(0, 1, 2);
+		this.app = start("connbalance.datasources.replicas.pool-size-per-pod=1",
+				"connbalance.datasources.replicas.connection-timeout=250ms");
+		DataSource dataSource = this.app.bean(DataSource.class);
+		List<Connection> held = new ArrayList<>();
+		try {
+			for (int i = 0; i < 3; i++) {
+				held.add(dataSource.getConnection());
+			}
+			for (int i = 0; i < 6; i++) {
+				assertThatExceptionOfType(SQLException.class).isThrownBy(dataSource::getConnection)
+					.withMessageContaining("request timed out");
+			}
+			// every pod failed 6 borrows in a row, each for want of a free connection
+			assertThat(this.app.podValues("pg", "/requests/failed")).containsOnly(Map.entry("pg-1", 6L),
+					Map.entry("pg-2", 6L), Map.entry("pg-3", 6L));
+		}
+		finally {
+			for (Connection connection : held) {
+				connection.close();
+			}
+		}
+		// a full pool is no sign of a failing pod: none is ejected (5 pod failures in a
+		// row would eject one), and the next borrows use all three
+		for (String pod : List.of("pg-1", "pg-2", "pg-3")) {
+			assertThat(this.app.pod("pg", pod).get("state").asString()).as(pod).isEqualTo("ready");
+		}
+		assertThat(holdAndCount(dataSource, 3)).containsOnly(Map.entry("pg-1", 1), Map.entry("pg-2", 1),
+				Map.entry("pg-3", 1));
+	}
+
+	@Test
 	void whenNoPodGivesAConnectionTheErrorNamesTheServiceAndThePodsTried() {
 		this.discovery.add("pg", "127.0.0.9", 1, Map.of("pod-name", "pg-gone"));
 		this.app = start("connbalance.datasources.replicas.connection-timeout=250ms");
