@@ -21,7 +21,7 @@ public final class RandomL4Forwarder implements AutoCloseable {
 
 	private final ServerSocket serverSocket;
 
-	private final List<InetSocketAddress> backends;
+	private volatile List<InetSocketAddress> backends;
 
 	private final Random random;
 
@@ -44,11 +44,21 @@ public final class RandomL4Forwarder implements AutoCloseable {
 		return this.serverSocket.getLocalPort();
 	}
 
+	/**
+	 * Changes the backends, as kube-proxy does when the endpoints change: new connections
+	 * go to the new ones, open connections stay where they are.
+	 * @param backends the backends now
+	 */
+	public void backends(List<InetSocketAddress> backends) {
+		this.backends = List.copyOf(backends);
+	}
+
 	private void accept() {
 		while (!this.serverSocket.isClosed()) {
 			try {
 				Socket client = this.serverSocket.accept();
-				InetSocketAddress backend = this.backends.get(this.random.nextInt(this.backends.size()));
+				List<InetSocketAddress> backends = this.backends;
+				InetSocketAddress backend = backends.get(this.random.nextInt(backends.size()));
 				Socket upstream = new Socket(backend.getAddress(), backend.getPort());
 				client.setTcpNoDelay(true);
 				upstream.setTcpNoDelay(true);

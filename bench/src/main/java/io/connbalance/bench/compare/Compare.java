@@ -485,7 +485,9 @@ public final class Compare {
 	 */
 	private Timeline timeline(Contender contender, Duration before, Duration after, PodStarter adder, double target)
 			throws Exception {
-		try (Load load = new Load(CALLERS, contender::call, BUCKET, before.plus(after))) {
+		// starting a pod may take seconds (PostgreSQL's): the callers stop with the
+		// timeline, or a minute later at the latest
+		try (Load load = new Load(CALLERS, contender::call, BUCKET, before.plus(after).plus(Duration.ofMinutes(1)))) {
 			sleep(before);
 			String added = adder.start();
 			double addedAt = load.elapsed();

@@ -74,10 +74,11 @@ final class KubeProxy implements AutoCloseable {
 	 */
 	String route(List<InetSocketAddress> backends) throws IOException {
 		if (!this.iptables) {
-			RandomL4Forwarder previous = this.forwarder;
-			this.forwarder = new RandomL4Forwarder(backends, System.nanoTime());
-			if (previous != null) {
-				previous.close();
+			if (this.forwarder == null) {
+				this.forwarder = new RandomL4Forwarder(backends, System.nanoTime());
+			}
+			else {
+				this.forwarder.backends(backends);
 			}
 			return "http://127.0.0.1:" + this.forwarder.port();
 		}

@@ -32,9 +32,11 @@ final class Svg {
 	 */
 	static String lines(String title, String xLabel, String yLabel, Map<String, List<double[]>> series,
 			double reference) {
-		int height = 360;
 		int plotWidth = WIDTH - LEFT - 20;
-		int plotHeight = height - TOP - 90;
+		int plotHeight = 270 - TOP;
+		// the legend: one line per series, under the x axis's label
+		int legendTop = TOP + plotHeight + 50;
+		int height = legendTop + (series.size() - 1) * 16 + 20;
 		double maxX = 0;
 		double maxY = Double.isNaN(reference) ? 0 : reference;
 		for (List<double[]> points : series.values()) {
@@ -62,8 +64,8 @@ final class Svg {
 							TOP + plotHeight - point[1] / maxY * plotHeight));
 			}
 			svg.append(format("<path d=\"%s\" fill=\"none\" stroke=\"%s\" stroke-width=\"2\"/>%n", path, colour));
-			int legendY = height - 40 + (index / 3) * 16;
-			int legendX = LEFT + (index % 3) * 220;
+			int legendY = legendTop + index * 16;
+			int legendX = LEFT;
 			svg.append(format("<rect x=\"%d\" y=\"%d\" width=\"12\" height=\"4\" fill=\"%s\"/>%n", legendX, legendY - 4,
 					colour));
 			svg.append(format("<text x=\"%d\" y=\"%d\">%s</text>%n", legendX + 18, legendY, escape(entry.getKey())));
