@@ -395,6 +395,35 @@ public final class Compare {
 		}
 	}
 
+	// Scenario 6
+	private void slowStart() throws Exception {
+		header("Slow start: a 4th pod joins 3, with `slow-start: 10s` and without");
+		Map<String, List<double[]>> curves = new LinkedHashMap<>();
+		for (String slowStart : List.of("10s", "0s")) {
+			try (Fleet fleet = httpFleet(3);
+					Contender contender = Contender.named("connbalance slow-start " + slowStart, "least-request",
+							"connbalance.services.backend.slow-start=" + slowStart)) {
+				Timeline timeline = timeline(contender, Duration.ofSeconds(2), Duration.ofSeconds(14), fleet::add,
+						Double.NaN);
+				curves.put(contender.name(), timeline.share);
+			}
+		}
+		line("The new pod's share of requests (fair share 0.25), averaged over the second that starts at the time shown after it joined:");
+		line("");
+		line("| seconds | %s |", String.join(" | ", curves.keySet()));
+		line("| ---: |%s", " ---: |".repeat(curves.size()));
+		List<List<double[]>> series = new ArrayList<>(curves.values());
+		for (int second = 0; second <= 12; second += 2) {
+			StringBuilder row = new StringBuilder("| " + second + " |");
+			for (List<double[]> points : series) {
+				row.append(" ").append("%.3f".formatted(averageAround(points, second))).append(" |");
+			}
+			line(row.toString());
+		}
+		chart("compare-slow-start.svg", Svg.lines("Slow start: the new pod's share of requests",
+				"seconds after it joined", "share (fair = 0.25)", curves, 0.25));
+	}
+
 	// Scenario 7, gRPC
 	private void grpc() throws Exception {
 		String naive = "one channel to the Service (kube-proxy)";
@@ -441,35 +470,6 @@ public final class Compare {
 		}
 		scaleUp("JDBC scale-up: 3 -> 4 PostgreSQL pods under load", this::postgresFleet, Duration.ofSeconds(20),
 				contenders, "compare-jdbc-scale-up.svg");
-	}
-
-	// Scenario 6
-	private void slowStart() throws Exception {
-		header("Slow start: a 4th pod joins 3, with `slow-start: 10s` and without");
-		Map<String, List<double[]>> curves = new LinkedHashMap<>();
-		for (String slowStart : List.of("10s", "0s")) {
-			try (Fleet fleet = httpFleet(3);
-					Contender contender = Contender.named("connbalance slow-start " + slowStart, "least-request",
-							"connbalance.services.backend.slow-start=" + slowStart)) {
-				Timeline timeline = timeline(contender, Duration.ofSeconds(2), Duration.ofSeconds(14), fleet::add,
-						Double.NaN);
-				curves.put(contender.name(), timeline.share);
-			}
-		}
-		line("The new pod's share of requests (fair share 0.25), averaged over the second that starts at the time shown after it joined:");
-		line("");
-		line("| seconds | %s |", String.join(" | ", curves.keySet()));
-		line("| ---: |%s", " ---: |".repeat(curves.size()));
-		List<List<double[]>> series = new ArrayList<>(curves.values());
-		for (int second = 0; second <= 12; second += 2) {
-			StringBuilder row = new StringBuilder("| " + second + " |");
-			for (List<double[]> points : series) {
-				row.append(" ").append("%.3f".formatted(averageAround(points, second))).append(" |");
-			}
-			line(row.toString());
-		}
-		chart("compare-slow-start.svg", Svg.lines("Slow start: the new pod's share of requests",
-				"seconds after it joined", "share (fair = 0.25)", curves, 0.25));
 	}
 
 	private static double averageAround(List<double[]> points, double second) {
