@@ -163,13 +163,12 @@ public final class Compare {
 	// Scenario 1
 	private void balance(int size) throws Exception {
 		header("Balance: 1 client, %d pods, keep-alive".formatted(size));
-		try (PodServers<PodServer> pods = pods(size)) {
+		try (PodServers<PodServer> pods = pods(size); HaProxy proxy = haProxy(pods, 18000 + size)) {
 			List<String> names = pods.map(PodServer::name);
 			String service = this.kubeProxy.route(addresses(pods));
 			List<Supplier<Contender>> contenders = new ArrayList<>();
 			contenders.add(() -> Contender.plain("kube-proxy", service));
 			contenders.add(Contender::springCloudLoadBalancer);
-			HaProxy proxy = this.haproxy ? HaProxy.start(addresses(pods), 18000 + size) : null;
 			if (proxy != null) {
 				contenders.add(() -> Contender.plain("HAProxy leastconn", proxy.url()));
 			}
@@ -177,9 +176,6 @@ public final class Compare {
 				contenders.add(() -> Contender.connbalance(strategy));
 			}
 			balanceTable(interleave(contenders), names);
-			if (proxy != null) {
-				proxy.close();
-			}
 		}
 	}
 
@@ -200,14 +196,13 @@ public final class Compare {
 	// Scenario 2
 	private void overhead() throws Exception {
 		header("Overhead: 1 pod, against a direct keep-alive client");
-		try (PodServers<PodServer> pods = pods(1)) {
+		try (PodServers<PodServer> pods = pods(1); HaProxy proxy = haProxy(pods, 18100)) {
 			PodServer pod = pods.get(0);
 			List<Supplier<Contender>> contenders = new ArrayList<>();
 			contenders.add(() -> Contender.plain("direct to the pod", "http://" + pod.host() + ":" + pod.port()));
 			for (String strategy : List.of("least-request", "round-robin", "peak-ewma")) {
 				contenders.add(() -> Contender.connbalance(strategy));
 			}
-			HaProxy proxy = this.haproxy ? HaProxy.start(addresses(pods), 18100) : null;
 			if (proxy != null) {
 				contenders.add(() -> Contender.plain("HAProxy hop", proxy.url()));
 			}
@@ -226,9 +221,6 @@ public final class Compare {
 						median(own.stream().map((result) -> result.percentileMillis(0.50)).toList()),
 						median(own.stream().map((result) -> result.percentileMillis(0.99)).toList()));
 			}
-			if (proxy != null) {
-				proxy.close();
-			}
 		}
 	}
 
@@ -239,6 +231,14 @@ public final class Compare {
 						(fleet) -> Contender.springCloudLoadBalancer(),
 						(fleet) -> Contender.plain("kube-proxy", fleet.service())), 18400),
 				"compare-scale-up.svg");
+	}
+
+	/**
+	 * HAProxy in front of the pods when it is installed, else {@code null} (which a
+	 * try-with-resources skips).
+	 */
+	private HaProxy haProxy(PodServers<PodServer> pods, int port) throws IOException {
+		return this.haproxy ? HaProxy.start(addresses(pods), port) : null;
 	}
 
 	/** The contenders, and the HAProxy hop when it is installed. */
@@ -318,7 +318,7 @@ public final class Compare {
 		Duration slow = fast.multipliedBy(10);
 		header("A slow pod: 1 of 5 pods 10x slower (%d ms vs %d ms%s)".formatted(fast.toMillis(), slow.toMillis(),
 				note));
-		try (PodServers<PodServer> pods = pods(5)) {
+		try (PodServers<PodServer> pods = pods(5); HaProxy proxy = haProxy(pods, 18200 + (int) fast.toMillis())) {
 			pods.all().forEach((pod) -> pod.delay(fast));
 			pods.get(4).delay(slow);
 			String service = this.kubeProxy.route(addresses(pods));
@@ -327,7 +327,6 @@ public final class Compare {
 				contenders.add(() -> Contender.connbalance(strategy));
 			}
 			contenders.add(Contender::springCloudLoadBalancer);
-			HaProxy proxy = this.haproxy ? HaProxy.start(addresses(pods), 18200 + (int) fast.toMillis()) : null;
 			if (proxy != null) {
 				contenders.add(() -> Contender.plain("HAProxy leastconn", proxy.url()));
 			}
@@ -355,16 +354,14 @@ public final class Compare {
 			chart("compare-slow-pod-%dms.svg".formatted(fast.toMillis()), Svg.bars(
 					"A slow pod (1 of 5, %d ms vs %d ms): p99 latency".formatted(fast.toMillis(), slow.toMillis()),
 					"ms", bars));
-			if (proxy != null) {
-				proxy.close();
-			}
 		}
 	}
 
 	// Scenario 5, failing pod
 	private void failingPod(String how, Consumer<PodServer> breakIt) throws Exception {
 		header("A failing pod: 1 of 5 pods " + how + " (GET, idempotent)");
-		try (PodServers<PodServer> pods = pods(5)) {
+		// both proxies get the 5 pods before one breaks, as they would in a cluster
+		try (PodServers<PodServer> pods = pods(5); HaProxy proxy = haProxy(pods, 18300 + how.length())) {
 			String service = this.kubeProxy.route(addresses(pods));
 			breakIt.accept(pods.get(4));
 			List<Supplier<Contender>> contenders = new ArrayList<>();
@@ -373,7 +370,6 @@ public final class Compare {
 			contenders.add(() -> Contender.named("connbalance round-robin, no ejection, no retry", "round-robin",
 					"connbalance.defaults.retries=0", "connbalance.defaults.outlier-ejection.consecutive-failures=0"));
 			contenders.add(Contender::springCloudLoadBalancer);
-			HaProxy proxy = this.haproxy ? HaProxy.start(addresses(pods), 18300 + how.length()) : null;
 			if (proxy != null) {
 				contenders.add(() -> Contender.plain("HAProxy leastconn", proxy.url()));
 			}
@@ -388,9 +384,6 @@ public final class Compare {
 				long failed = entry.getValue().stream().mapToLong(Load.Result::failed).sum();
 				line("| %s | %,d | %,d | %.4f%% |", entry.getKey(), answered + failed, failed,
 						100.0 * failed / Math.max(1, answered + failed));
-			}
-			if (proxy != null) {
-				proxy.close();
 			}
 		}
 	}

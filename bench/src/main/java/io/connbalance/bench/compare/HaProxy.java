@@ -5,6 +5,7 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -50,10 +51,7 @@ final class HaProxy implements AutoCloseable {
 	 * @throws IOException when it does not start
 	 */
 	static HaProxy start(List<InetSocketAddress> backends, int port) throws IOException {
-		Process process = new ProcessBuilder("haproxy", "-db", "-f", config(backends, port).toString())
-			.redirectErrorStream(true)
-			.redirectOutput(ProcessBuilder.Redirect.DISCARD)
-			.start();
+		Process process = launch(config(backends, port));
 		HaProxy proxy = new HaProxy(process, port);
 		long deadline = System.nanoTime() + 5_000_000_000L;
 		while (System.nanoTime() < deadline) {
@@ -80,11 +78,7 @@ final class HaProxy implements AutoCloseable {
 	 */
 	synchronized void reload(List<InetSocketAddress> backends) throws IOException {
 		Process old = this.process;
-		Process fresh = new ProcessBuilder("haproxy", "-db", "-f", config(backends, this.port).toString(), "-sf",
-				String.valueOf(old.pid()))
-			.redirectErrorStream(true)
-			.redirectOutput(ProcessBuilder.Redirect.DISCARD)
-			.start();
+		Process fresh = launch(config(backends, this.port), "-sf", String.valueOf(old.pid()));
 		this.process = fresh;
 		try {
 			// the old process leaves once its last connection has closed
@@ -98,6 +92,14 @@ final class HaProxy implements AutoCloseable {
 		if (!fresh.isAlive()) {
 			throw new IOException("haproxy did not take over on 127.0.0.1:" + this.port);
 		}
+	}
+
+	private static Process launch(Path config, String... more) throws IOException {
+		List<String> command = new ArrayList<>(List.of("haproxy", "-db", "-f", config.toString()));
+		command.addAll(List.of(more));
+		return new ProcessBuilder(command).redirectErrorStream(true)
+			.redirectOutput(ProcessBuilder.Redirect.DISCARD)
+			.start();
 	}
 
 	private static Path config(List<InetSocketAddress> backends, int port) throws IOException {
