@@ -95,7 +95,8 @@ public class ConnbalanceEndpoint {
 		Instant lastRefresh = (status.lastRefresh() != null) ? status.lastRefresh().truncatedTo(ChronoUnit.MILLIS)
 				: null;
 		return new ServiceDescriptor(target.serviceId(), balancer.strategy().name(), status.source(), lastRefresh,
-				status.refreshes(), round(imbalance), descriptors, balancer.isPanic(), options(balancer.options()));
+				status.refreshes(), status.failing(), round(imbalance), descriptors, balancer.isPanic(),
+				options(balancer.options()));
 	}
 
 	private static Options options(BalancingOptions options) {
@@ -111,7 +112,9 @@ public class ConnbalanceEndpoint {
 		int http = 0;
 		int grpc = 0;
 		int jdbc = 0;
+		boolean unreachable = false;
 		for (ConnectionCounter counter : this.counters) {
+			unreachable |= counter.isUnreachable(service, pod);
 			int open = counter.openConnections(service, pod);
 			switch (counter.kind()) {
 				case "http" -> http += open;
@@ -122,7 +125,7 @@ public class ConnbalanceEndpoint {
 			}
 		}
 		String state = stats.isRetired() ? PodState.DRAINING.value()
-				: (stats.isUnreachable() || balancer.isEjected(stats)) ? PodState.EJECTED.value() : pod.state().value();
+				: (unreachable || balancer.isEjected(stats)) ? PodState.EJECTED.value() : pod.state().value();
 		return new PodDescriptor(pod.name(), pod.host(), pod.port(), pod.zone(), state,
 				new Connections(http, grpc, jdbc, http + grpc + jdbc),
 				new Requests(stats.total(), stats.inFlight(), stats.failed()), round(share),
@@ -150,6 +153,8 @@ public class ConnbalanceEndpoint {
 	 * @param source where the pods came from ({@code kubernetes}, {@code simple}, ...)
 	 * @param lastRefresh when discovery last succeeded
 	 * @param refreshes how many times discovery has succeeded
+	 * @param stale whether discovery has failed since {@code lastRefresh} (for
+	 * EndpointSlices: the API server stopped answering), so the pods are the last known
 	 * @param imbalance the largest share divided by the fair share (1.0 is even)
 	 * @param pods the pods, sorted by name, including those still draining
 	 * @param panic whether too few pods are healthy, so ejection is set aside
@@ -157,7 +162,7 @@ public class ConnbalanceEndpoint {
 	 */
 	@JsonInclude(JsonInclude.Include.ALWAYS)
 	public record ServiceDescriptor(String serviceId, String strategy, String source, Instant lastRefresh,
-			long refreshes, double imbalance, List<PodDescriptor> pods, boolean panic,
+			long refreshes, boolean stale, double imbalance, List<PodDescriptor> pods, boolean panic,
 			Options options) implements OperationResponseBody {
 
 	}

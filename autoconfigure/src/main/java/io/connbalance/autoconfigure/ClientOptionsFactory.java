@@ -1,23 +1,48 @@
 package io.connbalance.autoconfigure;
 
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
 import io.connbalance.http.ClientOptions;
 
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.http.client.HttpClientSettings;
 
 /**
- * Per-pod HTTP client settings: Spring Boot's {@code spring.http.clients.*} timeouts and
- * connbalance's pool size.
+ * Per-pod HTTP client settings of each service: its own timeouts, else connbalance's
+ * defaults, else Spring Boot's {@code spring.http.clients.*}, else connbalance's connect
+ * timeout of {@link #CONNECT_TIMEOUT} and no read timeout; and connbalance's pool size.
  */
 final class ClientOptionsFactory {
+
+	/**
+	 * Within a cluster a connect takes well under a millisecond; the libraries' own
+	 * defaults (30 s, 3 min) would hold a request to an unreachable pod for that long
+	 * before it is sent to another pod.
+	 */
+	static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(1);
 
 	private ClientOptionsFactory() {
 	}
 
-	static ClientOptions create(ConnbalanceProperties properties, ObjectProvider<HttpClientSettings> settings) {
+	static Map<String, ClientOptions> create(ConnbalanceProperties properties,
+			ObjectProvider<HttpClientSettings> settings) {
 		HttpClientSettings http = settings.getIfAvailable(HttpClientSettings::defaults);
-		return new ClientOptions(http.connectTimeout(), http.readTimeout(),
-				properties.getHttp().getMaxConnectionsPerPod());
+		ConnbalanceProperties.Defaults defaults = properties.getDefaults();
+		Map<String, ClientOptions> byService = new LinkedHashMap<>();
+		properties.getServices()
+			.forEach((key, service) -> byService.put(key,
+					new ClientOptions(
+							first(first(service.getConnectTimeout(), defaults.getConnectTimeout()),
+									first(http.connectTimeout(), CONNECT_TIMEOUT)),
+							first(first(service.getReadTimeout(), defaults.getReadTimeout()), http.readTimeout()),
+							properties.getHttp().getMaxConnectionsPerPod())));
+		return Map.copyOf(byService);
+	}
+
+	private static Duration first(Duration value, Duration fallback) {
+		return (value != null) ? value : fallback;
 	}
 
 }

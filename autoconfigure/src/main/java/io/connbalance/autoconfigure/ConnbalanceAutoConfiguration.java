@@ -43,9 +43,15 @@ public final class ConnbalanceAutoConfiguration {
 		return new PodRegistry(settings.services().stream().map(ServiceTarget::key).toList());
 	}
 
+	/**
+	 * The balancers, which every client binding uses, exist only once the refresher has
+	 * run its first refresh: a bean that calls a service while the context starts (a
+	 * {@code @PostConstruct} query, Flyway, a warm-up call) finds its pods.
+	 */
 	@Bean
 	@ConditionalOnMissingBean
-	ServiceBalancers connbalanceServiceBalancers(PodRegistry registry, ConnbalanceSettings settings) {
+	ServiceBalancers connbalanceServiceBalancers(PodRegistry registry, ConnbalanceSettings settings,
+			PodRefresher refresher) {
 		return new ServiceBalancers(registry,
 				(key) -> settings.services()
 					.stream()
@@ -69,7 +75,7 @@ public final class ConnbalanceAutoConfiguration {
 		return new DiscoveryClientPodSource(client);
 	}
 
-	@Bean
+	@Bean(initMethod = "start", destroyMethod = "stop")
 	@ConditionalOnMissingBean
 	PodRefresher connbalancePodRefresher(PodRegistry registry, PodSource source, ConnbalanceSettings settings,
 			ObjectProvider<Clock> clock) {

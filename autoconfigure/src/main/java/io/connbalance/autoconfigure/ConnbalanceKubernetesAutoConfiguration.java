@@ -46,12 +46,14 @@ public final class ConnbalanceKubernetesAutoConfiguration {
 	@ConditionalOnBean(ApiClient.class)
 	@ConditionalOnMissingBean(PodSource.class)
 	PodSource connbalanceEndpointSlicePodSource(ApiClient client, ConnbalanceSettings settings,
-			ObjectProvider<KubernetesNamespaceProvider> namespaces, ObjectProvider<DiscoveryClient> discoveryClient) {
+			ConnbalanceProperties properties, ObjectProvider<KubernetesNamespaceProvider> namespaces,
+			ObjectProvider<DiscoveryClient> discoveryClient) {
 		KubernetesNamespaceProvider provider = namespaces.getIfAvailable();
 		String namespace = (provider != null) ? provider.getNamespace() : null;
 		EndpointSliceWatch watch = new EndpointSliceWatch(client,
 				StringUtils.hasText(namespace) ? namespace : "default",
-				settings.services().stream().map(ServiceTarget::serviceId).toList(), SYNC_TIMEOUT);
+				settings.services().stream().map(ServiceTarget::serviceId).toList(), SYNC_TIMEOUT,
+				properties.getKubernetes().getWatchTimeout());
 		DiscoveryClient discovery = discoveryClient.getIfAvailable();
 		PodSource fallback = (discovery != null) ? new DiscoveryClientPodSource(discovery)
 				: (target) -> new DiscoveredPods(EndpointSlicePodSource.SOURCE, List.of());

@@ -121,6 +121,36 @@ public class ConnbalanceProperties {
 		 */
 		private final OutlierEjection outlierEjection = OutlierEjection.defaults();
 
+		/**
+		 * Connect timeout of pod connections (HTTP). Defaults to
+		 * spring.http.clients.connect-timeout, else 1s: within a cluster a connect takes
+		 * well under a millisecond, and a request that cannot connect is sent to another
+		 * pod.
+		 */
+		private Duration connectTimeout;
+
+		/**
+		 * How long an HTTP request waits for its response. Defaults to
+		 * spring.http.clients.read-timeout, else no limit.
+		 */
+		private Duration readTimeout;
+
+		public Duration getConnectTimeout() {
+			return this.connectTimeout;
+		}
+
+		public void setConnectTimeout(Duration connectTimeout) {
+			this.connectTimeout = connectTimeout;
+		}
+
+		public Duration getReadTimeout() {
+			return this.readTimeout;
+		}
+
+		public void setReadTimeout(Duration readTimeout) {
+			this.readTimeout = readTimeout;
+		}
+
 		public String getStrategy() {
 			return this.strategy;
 		}
@@ -241,8 +271,8 @@ public class ConnbalanceProperties {
 	}
 
 	/**
-	 * The per-pod HTTP clients behind WebClient and RestClient. Timeouts come from
-	 * spring.http.clients.*.
+	 * The per-pod HTTP clients behind WebClient and RestClient. Timeouts are set under
+	 * connbalance.defaults and per service.
 	 */
 	public static class Http {
 
@@ -273,6 +303,22 @@ public class ConnbalanceProperties {
 		 * pods come from the DiscoveryClient (ready pods only, at each refresh).
 		 */
 		private boolean endpointSlices = true;
+
+		/**
+		 * How long the API server keeps one watch of EndpointSlices open before it is
+		 * opened again. A list or watch silent for one and a half times this long is
+		 * taken as a stalled API server: the last known pods stay, the endpoint shows the
+		 * services as stale, and the slices are listed again.
+		 */
+		private Duration watchTimeout = Duration.ofSeconds(60);
+
+		public Duration getWatchTimeout() {
+			return this.watchTimeout;
+		}
+
+		public void setWatchTimeout(Duration watchTimeout) {
+			this.watchTimeout = watchTimeout;
+		}
 
 		public boolean isEndpointSlices() {
 			return this.endpointSlices;
@@ -326,6 +372,34 @@ public class ConnbalanceProperties {
 		 * connbalance.defaults.outlier-ejection.
 		 */
 		private final OutlierEjection outlierEjection = new OutlierEjection();
+
+		/**
+		 * Connect timeout of this service's pod connections. Defaults to
+		 * connbalance.defaults.connect-timeout.
+		 */
+		private Duration connectTimeout;
+
+		/**
+		 * Response timeout of this service's HTTP requests. Defaults to
+		 * connbalance.defaults.read-timeout.
+		 */
+		private Duration readTimeout;
+
+		public Duration getConnectTimeout() {
+			return this.connectTimeout;
+		}
+
+		public void setConnectTimeout(Duration connectTimeout) {
+			this.connectTimeout = connectTimeout;
+		}
+
+		public Duration getReadTimeout() {
+			return this.readTimeout;
+		}
+
+		public void setReadTimeout(Duration readTimeout) {
+			this.readTimeout = readTimeout;
+		}
 
 		public Duration getSlowStart() {
 			return this.slowStart;

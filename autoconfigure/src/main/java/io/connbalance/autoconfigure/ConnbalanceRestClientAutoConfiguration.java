@@ -1,6 +1,9 @@
 package io.connbalance.autoconfigure;
 
+import java.util.Map;
+
 import io.connbalance.balance.ServiceBalancers;
+import io.connbalance.http.ClientOptions;
 import io.connbalance.http.HttpComponentsPodClient;
 import io.connbalance.http.PodClients;
 import io.connbalance.http.ServiceRequestInterceptor;
@@ -32,8 +35,8 @@ public final class ConnbalanceRestClientAutoConfiguration {
 	@ConditionalOnMissingBean(name = "connbalanceHttpComponentsPodClients")
 	PodClients<HttpComponentsPodClient> connbalanceHttpComponentsPodClients(ServiceBalancers balancers,
 			ConnbalanceProperties properties, ObjectProvider<HttpClientSettings> settings) {
-		var options = ClientOptionsFactory.create(properties, settings);
-		return new PodClients<>(balancers, (service, pod) -> new HttpComponentsPodClient(options));
+		Map<String, ClientOptions> options = ClientOptionsFactory.create(properties, settings);
+		return new PodClients<>(balancers, (service, pod) -> new HttpComponentsPodClient(options.get(service)));
 	}
 
 	@Bean

@@ -64,6 +64,11 @@ public record ConnbalanceSettings(Duration refreshInterval, List<ServiceTarget> 
 			throw new InvalidConfigurationException("connbalance.refresh.interval", "must be positive, was " + interval,
 					"Set a positive duration such as 5s.");
 		}
+		Duration watchTimeout = properties.getKubernetes().getWatchTimeout();
+		if (watchTimeout == null || watchTimeout.toSeconds() < 1) {
+			throw new InvalidConfigurationException("connbalance.kubernetes.watch-timeout",
+					"must be at least 1s, was " + watchTimeout, "Set a duration such as 60s.");
+		}
 		String defaultStrategy = strategy("connbalance.defaults.strategy", properties.getDefaults().getStrategy());
 		if (properties.getHttp().getMaxConnectionsPerPod() < 1) {
 			throw new InvalidConfigurationException("connbalance.http.max-connections-per-pod",
@@ -78,8 +83,10 @@ public record ConnbalanceSettings(Duration refreshInterval, List<ServiceTarget> 
 				retries("connbalance.defaults.retries", defaults.getRetries()));
 		List<ServiceTarget> services = new ArrayList<>();
 		Map<String, BalancingOptions> balancing = new LinkedHashMap<>();
+		timeouts("connbalance.defaults", defaults.getConnectTimeout(), defaults.getReadTimeout());
 		properties.getServices().forEach((key, service) -> {
 			services.add(target(key, service, defaultStrategy));
+			timeouts("connbalance.services." + key, service.getConnectTimeout(), service.getReadTimeout());
 			balancing.put(key, options("connbalance.services." + key, service, defaultOptions));
 		});
 		checkDataSources(properties.getDatasources(), properties.getServices());
@@ -95,6 +102,18 @@ public record ConnbalanceSettings(Duration refreshInterval, List<ServiceTarget> 
 		int retries = (service.getRetries() != null) ? retries(prefix + ".retries", service.getRetries())
 				: defaults.retries();
 		return new BalancingOptions(ejection, slowStart, retries);
+	}
+
+	private static void timeouts(String prefix, Duration connectTimeout, Duration readTimeout) {
+		if (connectTimeout != null && (connectTimeout.isZero() || connectTimeout.isNegative())) {
+			throw new InvalidConfigurationException(prefix + ".connect-timeout",
+					"must be positive, was " + connectTimeout,
+					"Set a duration such as 1s, or remove it for the default.");
+		}
+		if (readTimeout != null && (readTimeout.isZero() || readTimeout.isNegative())) {
+			throw new InvalidConfigurationException(prefix + ".read-timeout", "must be positive, was " + readTimeout,
+					"Set a duration such as 5s, or remove it for no limit.");
+		}
 	}
 
 	private static Duration slowStart(String property, Duration value) {

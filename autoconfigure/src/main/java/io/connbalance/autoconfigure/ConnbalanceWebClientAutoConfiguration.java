@@ -1,6 +1,9 @@
 package io.connbalance.autoconfigure;
 
+import java.util.Map;
+
 import io.connbalance.balance.ServiceBalancers;
+import io.connbalance.http.ClientOptions;
 import io.connbalance.http.PodClients;
 import io.connbalance.http.ReactorPodClient;
 import io.connbalance.http.ServiceExchangeFilterFunction;
@@ -35,14 +38,14 @@ public final class ConnbalanceWebClientAutoConfiguration {
 	PodClients<ReactorPodClient> connbalanceReactorPodClients(ServiceBalancers balancers,
 			ConnbalanceProperties properties, ObjectProvider<HttpClientSettings> settings,
 			ObjectProvider<CodecCustomizer> codecCustomizers) {
-		var options = ClientOptionsFactory.create(properties, settings);
+		Map<String, ClientOptions> options = ClientOptionsFactory.create(properties, settings);
 		// Responses are decoded with the codecs Spring Boot gives every WebClient.
 		ExchangeStrategies strategies = ExchangeStrategies.builder()
 			.codecs((codecs) -> codecCustomizers.orderedStream().forEach((customizer) -> customizer.customize(codecs)))
 			.build();
 		return new PodClients<>(balancers, (service, pod) -> {
 			String poolName = "connbalance-" + service + "-" + pod.address();
-			return new ReactorPodClient(poolName, options, strategies);
+			return new ReactorPodClient(poolName, options.get(service), strategies);
 		});
 	}
 

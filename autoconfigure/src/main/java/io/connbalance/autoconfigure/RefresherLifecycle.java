@@ -5,8 +5,9 @@ import io.connbalance.refresh.PodRefresher;
 import org.springframework.context.SmartLifecycle;
 
 /**
- * Starts the refresher early, so pods are known before the application serves or sends
- * anything, and stops it on shutdown.
+ * Stops the refresher on shutdown, and starts it again when the context is restarted. The
+ * first start happens earlier, when the refresher bean is created, so that pods are known
+ * before any bean can call a service.
  */
 class RefresherLifecycle implements SmartLifecycle {
 

@@ -73,6 +73,9 @@ public final class ServiceBalancer implements PodStats.DrainListener, PodStats.F
 	/** The last candidate list filtered for ejected pods, and the result. */
 	private volatile Filtered filtered;
 
+	/** The generation of the last snapshot taken, under this balancer's lock. */
+	private long generation = -1;
+
 	/**
 	 * Creates a balancer with no pods and the default options.
 	 * @param service the service key
@@ -348,6 +351,10 @@ public final class ServiceBalancer implements PodStats.DrainListener, PodStats.F
 		}
 		this.nextReturn = next;
 		this.ejected = count;
+		if (count == 0 && this.panic) {
+			// panic is judged while pods are ejected: with none left it is over
+			panic(false, this.ready.size(), this.ready.size());
+		}
 	}
 
 	/**
@@ -409,10 +416,15 @@ public final class ServiceBalancer implements PodStats.DrainListener, PodStats.F
 
 	/**
 	 * Takes the service's new pods: new pods get counters (and a slow start, when the
-	 * service already had ready pods), pods that left retire.
+	 * service already had ready pods), pods that left retire. A snapshot older than the
+	 * last one taken is ignored.
 	 * @param snapshot the current pods
 	 */
 	public synchronized void update(ServicePods snapshot) {
+		if (snapshot.generation() <= this.generation) {
+			return;
+		}
+		this.generation = snapshot.generation();
 		long now = this.clock.getAsLong();
 		boolean running = !this.ready.isEmpty();
 		boolean slowStart = running && !this.options.slowStart().isZero();

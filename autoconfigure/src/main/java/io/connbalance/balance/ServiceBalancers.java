@@ -35,12 +35,13 @@ public final class ServiceBalancers implements PodRegistry.Listener {
 			Function<String, BalancingOptions> options) {
 		Map<String, ServiceBalancer> byService = new LinkedHashMap<>();
 		for (String service : registry.services()) {
-			ServiceBalancer balancer = new ServiceBalancer(service, strategies.apply(service), options.apply(service));
-			balancer.update(registry.get(service));
-			byService.put(service, balancer);
+			byService.put(service, new ServiceBalancer(service, strategies.apply(service), options.apply(service)));
 		}
 		this.balancers = Map.copyOf(byService);
+		// listening first, then reading: a change made in between is seen either way,
+		// and a balancer ignores a snapshot older than the one it has
 		registry.addListener(this);
+		this.balancers.forEach((service, balancer) -> balancer.update(registry.get(service)));
 	}
 
 	/**

@@ -10,12 +10,24 @@ import io.connbalance.pod.Pod;
  *
  * @param source where they came from, for example {@code kubernetes} or {@code simple}
  * @param pods the pods
+ * @param authoritative whether no pods means that the service has none (as the
+ * EndpointSlices of a Service scaled to zero say), rather than that discovery may have
+ * missed them (as a DiscoveryClient's empty answer may)
  */
-public record DiscoveredPods(String source, List<Pod> pods) {
+public record DiscoveredPods(String source, List<Pod> pods, boolean authoritative) {
 
 	public DiscoveredPods {
 		Objects.requireNonNull(source, "'source' must not be null");
 		pods = List.copyOf(pods);
+	}
+
+	/**
+	 * Pods from a source whose empty answer may be a miss.
+	 * @param source where they came from
+	 * @param pods the pods
+	 */
+	public DiscoveredPods(String source, List<Pod> pods) {
+		this(source, pods, false);
 	}
 
 }

@@ -29,16 +29,20 @@ public final class GrpcConnections implements ConnectionCounter {
 	}
 
 	void opened(String service, String address) {
-		counter(service, address).incrementAndGet();
+		this.ready.computeIfAbsent(service, (key) -> new ConcurrentHashMap<>())
+			.merge(address, new AtomicInteger(1), (count, one) -> {
+				count.incrementAndGet();
+				return count;
+			});
 	}
 
 	void closed(String service, String address) {
-		counter(service, address).decrementAndGet();
-	}
-
-	private AtomicInteger counter(String service, String address) {
-		return this.ready.computeIfAbsent(service, (key) -> new ConcurrentHashMap<>())
-			.computeIfAbsent(address, (key) -> new AtomicInteger());
+		Map<String, AtomicInteger> byAddress = this.ready.get(service);
+		if (byAddress != null) {
+			// the counter of a pod with no connection left goes, so that pods that left
+			// leave nothing behind
+			byAddress.computeIfPresent(address, (key, count) -> (count.decrementAndGet() > 0) ? count : null);
+		}
 	}
 
 }

@@ -12,6 +12,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import io.grpc.ClientStreamTracer;
 import io.grpc.ConnectivityState;
 import io.grpc.ConnectivityStateInfo;
+import io.grpc.Deadline;
 import io.grpc.EquivalentAddressGroup;
 import io.grpc.LoadBalancer;
 import io.grpc.Metadata;
@@ -186,7 +187,7 @@ final class PodLoadBalancer extends LoadBalancer {
 
 			@Override
 			public ClientStreamTracer newClientStreamTracer(ClientStreamTracer.StreamInfo info, Metadata headers) {
-				return new CallTracer(PodSubchannel.this.stats);
+				return new CallTracer(PodSubchannel.this.stats, info.getCallOptions().getDeadline());
 			}
 
 		};
@@ -271,14 +272,28 @@ final class PodLoadBalancer extends LoadBalancer {
 		}
 
 		/**
-		 * Whether a call's status says the pod failed, rather than the call (as NOT_FOUND
-		 * or INVALID_ARGUMENT do) or the caller (CANCELLED, DEADLINE_EXCEEDED).
-		 * @param status the call's status
-		 * @return {@code true} for UNAVAILABLE, INTERNAL, UNKNOWN and DATA_LOSS
+		 * The status a call ended with as its caller sees it: a stream cancelled once its
+		 * deadline has passed (the server gave up on it first, with {@code RST_STREAM})
+		 * ended by its deadline.
 		 */
-		private static boolean isPodFailure(Status status) {
+		private static Status deadlineExceeded(Status status, Deadline deadline) {
+			return (status.getCode() == Status.Code.CANCELLED && deadline != null && deadline.isExpired())
+					? Status.DEADLINE_EXCEEDED : status;
+		}
+
+		/**
+		 * Whether a call's status says the pod failed, rather than the call (as NOT_FOUND
+		 * or INVALID_ARGUMENT do, or UNKNOWN: an exception thrown by one handler of a
+		 * healthy pod) or the caller (CANCELLED).
+		 * @param status the call's status
+		 * @param responded whether the pod sent response headers
+		 * @return {@code true} for UNAVAILABLE, INTERNAL and DATA_LOSS, and for
+		 * DEADLINE_EXCEEDED before the pod answered (a hung pod)
+		 */
+		private static boolean isPodFailure(Status status, boolean responded) {
 			return switch (status.getCode()) {
-				case UNAVAILABLE, INTERNAL, UNKNOWN, DATA_LOSS -> true;
+				case UNAVAILABLE, INTERNAL, DATA_LOSS -> true;
+				case DEADLINE_EXCEEDED -> !responded;
 				default -> false;
 			};
 		}
@@ -294,8 +309,13 @@ final class PodLoadBalancer extends LoadBalancer {
 
 			private final long sent;
 
-			CallTracer(PodStats stats) {
+			private final Deadline deadline;
+
+			private volatile boolean responded;
+
+			CallTracer(PodStats stats, Deadline deadline) {
 				this.stats = stats;
+				this.deadline = deadline;
 				this.counted = stats != null && stats.begin();
 				this.sent = this.counted ? stats.now() : 0;
 				PodSubchannel.this.inFlight.incrementAndGet();
@@ -304,6 +324,7 @@ final class PodLoadBalancer extends LoadBalancer {
 			@Override
 			public void inboundHeaders() {
 				// the response began: its time feeds the peak-EWMA estimate
+				this.responded = true;
 				if (this.counted) {
 					this.stats.responded(this.sent);
 				}
@@ -312,7 +333,11 @@ final class PodLoadBalancer extends LoadBalancer {
 			@Override
 			public void streamClosed(Status status) {
 				if (this.counted) {
-					this.stats.end(!status.isOk(), isPodFailure(status));
+					boolean podFailure = isPodFailure(deadlineExceeded(status, this.deadline), this.responded);
+					if (podFailure && !this.responded) {
+						this.stats.noResponse(this.sent);
+					}
+					this.stats.end(!status.isOk(), podFailure);
 				}
 				if (PodSubchannel.this.inFlight.decrementAndGet() == 0 && PodSubchannel.this.leaving) {
 					PodLoadBalancer.this.helper.getSynchronizationContext().execute(PodSubchannel.this::closeIfIdle);

@@ -1,5 +1,6 @@
 package io.connbalance.http;
 
+import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
 import org.apache.hc.client5.http.config.ConnectionConfig;
@@ -19,6 +20,9 @@ import org.springframework.http.client.HttpComponentsClientHttpRequestFactory;
  */
 public final class HttpComponentsPodClient implements PodClient {
 
+	/** Shorter than the idle timeouts of common servers. */
+	static final Duration VALIDATE_AFTER_INACTIVITY = Duration.ofMillis(500);
+
 	private final PoolingHttpClientConnectionManager connectionManager;
 
 	private final CloseableHttpClient httpClient;
@@ -30,7 +34,12 @@ public final class HttpComponentsPodClient implements PodClient {
 	 * @param options the client settings
 	 */
 	public HttpComponentsPodClient(ClientOptions options) {
-		ConnectionConfig.Builder connection = ConnectionConfig.custom();
+		ConnectionConfig.Builder connection = ConnectionConfig.custom()
+			// servers close idle keep-alive connections (gunicorn after 2 s, Node.js 5
+			// s):
+			// one idle for longer than this is checked before it is reused (a read of up
+			// to 1 ms), so that a request does not go out on a connection already closed
+			.setValidateAfterInactivity(VALIDATE_AFTER_INACTIVITY.toMillis(), TimeUnit.MILLISECONDS);
 		if (options.connectTimeout() != null) {
 			connection.setConnectTimeout(options.connectTimeout().toMillis(), TimeUnit.MILLISECONDS);
 		}

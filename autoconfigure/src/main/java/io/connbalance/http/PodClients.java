@@ -18,7 +18,7 @@ import io.connbalance.stats.PodStats;
  */
 public final class PodClients<C extends PodClient> implements ConnectionCounter {
 
-	private final Map<String, Map<String, C>> clients = new ConcurrentHashMap<>();
+	private final Map<String, Map<String, Owned<C>>> clients = new ConcurrentHashMap<>();
 
 	private final BiFunction<String, Pod, C> factory;
 
@@ -30,14 +30,12 @@ public final class PodClients<C extends PodClient> implements ConnectionCounter 
 	public PodClients(ServiceBalancers balancers, BiFunction<String, Pod, C> factory) {
 		this.factory = factory;
 		for (ServiceBalancer balancer : balancers.all()) {
-			Map<String, C> byAddress = new ConcurrentHashMap<>();
+			Map<String, Owned<C>> byAddress = new ConcurrentHashMap<>();
 			this.clients.put(balancer.service(), byAddress);
-			balancer.addDrainListener((stats) -> {
-				C client = byAddress.remove(stats.pod().address());
-				if (client != null) {
-					client.close();
-				}
-			});
+			// a pod that returns after it drained has new counters: only the client of
+			// the counters that drained closes
+			balancer.addDrainListener((stats) -> byAddress.computeIfPresent(stats.pod().address(),
+					(address, owned) -> (owned.owner() == stats) ? owned.close() : owned));
 		}
 	}
 
@@ -49,7 +47,18 @@ public final class PodClients<C extends PodClient> implements ConnectionCounter 
 	 */
 	public C get(String service, PodStats stats) {
 		Pod pod = stats.pod();
-		return this.clients.get(service).computeIfAbsent(pod.address(), (address) -> this.factory.apply(service, pod));
+		Owned<C> owned = this.clients.get(service).compute(pod.address(), (address, existing) -> {
+			if (existing == null) {
+				return new Owned<>(stats, this.factory.apply(service, pod));
+			}
+			if (existing.owner() != stats && existing.owner().isDrained()) {
+				// the pod came back after its old counters drained: a client of its own
+				existing.close();
+				return new Owned<>(stats, this.factory.apply(service, pod));
+			}
+			return existing;
+		});
+		return owned.client();
 	}
 
 	@Override
@@ -59,9 +68,9 @@ public final class PodClients<C extends PodClient> implements ConnectionCounter 
 
 	@Override
 	public int openConnections(String service, Pod pod) {
-		Map<String, C> byAddress = this.clients.get(service);
-		C client = (byAddress != null) ? byAddress.get(pod.address()) : null;
-		return (client != null) ? client.openConnections() : 0;
+		Map<String, Owned<C>> byAddress = this.clients.get(service);
+		Owned<C> owned = (byAddress != null) ? byAddress.get(pod.address()) : null;
+		return (owned != null) ? owned.client().openConnections() : 0;
 	}
 
 	/**
@@ -69,9 +78,21 @@ public final class PodClients<C extends PodClient> implements ConnectionCounter 
 	 */
 	public void close() {
 		this.clients.values().forEach((byAddress) -> {
-			byAddress.values().forEach(PodClient::close);
+			byAddress.values().forEach(Owned::close);
 			byAddress.clear();
 		});
+	}
+
+	/**
+	 * A pod's client and the counters of the pod it was made for.
+	 */
+	private record Owned<C extends PodClient>(PodStats owner, C client) {
+
+		Owned<C> close() {
+			this.client.close();
+			return null;
+		}
+
 	}
 
 }

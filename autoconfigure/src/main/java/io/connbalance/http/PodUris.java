@@ -17,9 +17,20 @@ final class PodUris {
 	/**
 	 * The balancer for a URI whose host is a configured service key, {@code null} for any
 	 * other URI, which passes through untouched.
+	 * @throws IllegalArgumentException for a service URI with a port: requests go to each
+	 * pod's own port, and a port written in the URL (often the Service's port, not the
+	 * pod's) would be silently ignored
 	 */
 	static ServiceBalancer balancerFor(ServiceBalancers balancers, URI uri) {
-		return "http".equalsIgnoreCase(uri.getScheme()) ? balancers.get(uri.getHost()) : null;
+		ServiceBalancer balancer = "http".equalsIgnoreCase(uri.getScheme()) ? balancers.get(uri.getHost()) : null;
+		if (balancer != null && uri.getPort() != -1) {
+			throw new IllegalArgumentException("The URL '" + uri + "' names port " + uri.getPort()
+					+ ", but connbalance sends requests for service '" + balancer.service()
+					+ "' to the port of each pod, found by discovery: remove ':" + uri.getPort()
+					+ "' from the URL, and choose the pods' port with connbalance.services." + balancer.service()
+					+ ".port-name or .port");
+		}
+		return balancer;
 	}
 
 	/**

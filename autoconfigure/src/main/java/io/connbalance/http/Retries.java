@@ -3,21 +3,34 @@ package io.connbalance.http;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.net.ConnectException;
+import java.net.NoRouteToHostException;
 import java.util.Set;
 
 import org.springframework.http.HttpMethod;
 
 /**
- * Which failed requests may be sent again to another pod: those whose connection failed
- * before a response. A request that could not connect never reached the pod, whatever its
- * method; one whose connection broke after it was sent may have been processed, so only
- * idempotent methods are sent again. Timeouts are not retried: the pod may still be
- * working on the request.
+ * How a failed request is judged: whether it may be sent again to another pod, and
+ * whether it counts against its pod.
+ * <p>
+ * A request that never reached its pod (it could not connect, or its pod's pool was full)
+ * may go to another pod whatever its method; one whose connection broke after it was sent
+ * may have been processed, so only idempotent methods are sent again. Timeouts are not
+ * retried: the pod may still be working on the request. A full pool is a busy pod, not a
+ * failing one: it does not count toward the pod's ejection.
  */
 final class Retries {
 
 	private static final Set<HttpMethod> IDEMPOTENT = Set.of(HttpMethod.GET, HttpMethod.HEAD, HttpMethod.OPTIONS,
 			HttpMethod.PUT, HttpMethod.DELETE, HttpMethod.TRACE);
+
+	/**
+	 * The pool of the pod had no connection to give in time (Reactor Netty, HttpClient
+	 * 5), matched by name so that neither library is needed on the class path.
+	 */
+	private static final Set<String> POOL_BUSY = Set.of(
+			"reactor.netty.internal.shaded.reactor.pool.PoolAcquirePendingLimitException",
+			"reactor.netty.internal.shaded.reactor.pool.PoolAcquireTimeoutException",
+			"org.apache.hc.core5.http.ConnectionRequestTimeoutException");
 
 	private Retries() {
 	}
@@ -30,8 +43,8 @@ final class Retries {
 	 * @return {@code true} if it may be retried
 	 */
 	static boolean mayRetry(Throwable failure, HttpMethod method) {
-		for (Throwable cause = failure; cause != null; cause = (cause.getCause() != cause) ? cause.getCause() : null) {
-			if (isConnectFailure(cause)) {
+		for (Throwable cause = failure; cause != null; cause = next(cause)) {
+			if (isConnectFailure(cause) || isPoolBusy(cause)) {
 				return true;
 			}
 			if (cause instanceof InterruptedIOException) {
@@ -44,10 +57,34 @@ final class Retries {
 		return false;
 	}
 
+	/**
+	 * Whether a failure says that the pod failed (it could not be reached, or its
+	 * connection broke or timed out) rather than that its pool was full.
+	 * @param failure the failure
+	 * @return {@code true} if it counts toward the pod's ejection
+	 */
+	static boolean isPodFailure(Throwable failure) {
+		for (Throwable cause = failure; cause != null; cause = next(cause)) {
+			if (isPoolBusy(cause)) {
+				return false;
+			}
+		}
+		return true;
+	}
+
+	private static Throwable next(Throwable cause) {
+		return (cause.getCause() != cause) ? cause.getCause() : null;
+	}
+
+	private static boolean isPoolBusy(Throwable failure) {
+		return POOL_BUSY.contains(failure.getClass().getName());
+	}
+
 	private static boolean isConnectFailure(Throwable failure) {
-		// HttpClient 5's connect timeout is an InterruptedIOException; matched by name so
-		// that WebClient-only applications need no HttpClient on the class path
-		return failure instanceof ConnectException
+		// Netty's connect timeout is a ConnectException; HttpClient 5's is an
+		// InterruptedIOException, matched by name so that WebClient-only applications
+		// need no HttpClient on the class path
+		return failure instanceof ConnectException || failure instanceof NoRouteToHostException
 				|| failure.getClass().getName().equals("org.apache.hc.client5.http.ConnectTimeoutException");
 	}
 

@@ -57,10 +57,10 @@ public final class ServiceExchangeFilterFunction implements ExchangeFilterFuncti
 			response = this.clients.get(balancer.service(), pod).exchangeFunction().exchange(podRequest);
 		}
 		catch (RuntimeException ex) {
-			completion.end(true);
+			completion.failed(ex);
 			throw ex;
 		}
-		return response.map(completion::responded).doOnError((ex) -> completion.end(true)).onErrorResume((ex) -> {
+		return response.map(completion::responded).doOnError(completion::failed).onErrorResume((ex) -> {
 			if (retries > 0 && Retries.mayRetry(ex, request.method())) {
 				return Mono.defer(() -> exchange(balancer, request, pod, retries - 1));
 			}
@@ -94,6 +94,16 @@ public final class ServiceExchangeFilterFunction implements ExchangeFilterFuncti
 			this.pod.responded(this.sent);
 			this.serverError = response.statusCode().is5xxServerError();
 			return response.mutate().body((body) -> body.doFinally((signal) -> end(this.serverError))).build();
+		}
+
+		void failed(Throwable failure) {
+			if (!this.responded && this.ended.compareAndSet(false, true)) {
+				boolean podFailure = Retries.isPodFailure(failure);
+				if (podFailure) {
+					this.pod.noResponse(this.sent);
+				}
+				this.pod.end(true, podFailure);
+			}
 		}
 
 		void cancelled() {

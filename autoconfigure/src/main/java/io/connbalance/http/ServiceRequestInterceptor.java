@@ -54,6 +54,7 @@ public final class ServiceRequestInterceptor implements ClientHttpRequestInterce
 		int retries = balancer.options().retries();
 		while (true) {
 			boolean ended = false;
+			long sent = pod.now();
 			try {
 				ClientHttpRequest podRequest = this.clients.get(balancer.service(), pod)
 					.requestFactory()
@@ -63,14 +64,17 @@ public final class ServiceRequestInterceptor implements ClientHttpRequestInterce
 				if (body.length > 0) {
 					StreamUtils.copy(body, podRequest.getBody());
 				}
-				long sent = pod.now();
 				ClientHttpResponse response = podRequest.execute();
 				pod.responded(sent);
 				ended = true;
 				return new CountedResponse(response, pod);
 			}
 			catch (IOException ex) {
-				pod.end(true);
+				boolean podFailure = Retries.isPodFailure(ex);
+				if (podFailure) {
+					pod.noResponse(sent);
+				}
+				pod.end(true, podFailure);
 				ended = true;
 				if (retries-- == 0 || !Retries.mayRetry(ex, request.getMethod())) {
 					throw ex;

@@ -60,6 +60,8 @@ public final class PodDataSource implements DataSource, AutoCloseable {
 
 	private boolean closed;
 
+	private long generation = -1;
+
 	/**
 	 * Creates the DataSource with the service's current pods.
 	 * @param settings how pools are made
@@ -86,13 +88,24 @@ public final class PodDataSource implements DataSource, AutoCloseable {
 	}
 
 	/**
-	 * Takes the service's new pods: new pods get a pool, pods that left drain.
+	 * Takes the service's new pods: new pods get a pool, pods that left drain. A snapshot
+	 * older than the last one taken is ignored.
 	 * @param snapshot the service's pods now
 	 */
-	public synchronized void update(ServicePods snapshot) {
-		if (this.closed) {
+	public void update(ServicePods snapshot) {
+		List<PodPool> drained = new ArrayList<>();
+		synchronized (this) {
+			take(snapshot, drained);
+		}
+		// closing a pool waits for its connections to close: not while borrows wait
+		drained.forEach(this::closePool);
+	}
+
+	private void take(ServicePods snapshot, List<PodPool> drained) {
+		if (this.closed || snapshot.generation() <= this.generation) {
 			return;
 		}
+		this.generation = snapshot.generation();
 		List<PodPool> nowReady = new ArrayList<>();
 		boolean added = false;
 		for (Pod pod : snapshot.pods()) {
@@ -112,7 +125,9 @@ public final class PodDataSource implements DataSource, AutoCloseable {
 		for (PodPool pool : List.copyOf(this.pools.values())) {
 			if (!nowReady.contains(pool)) {
 				pool.retired = true;
-				closeIfDrained(pool);
+				if (removeIfDrained(pool)) {
+					drained.add(pool);
+				}
 			}
 		}
 		if (added) {
@@ -219,9 +234,13 @@ public final class PodDataSource implements DataSource, AutoCloseable {
 	}
 
 	private void returned(Borrow borrow, boolean failure) {
+		boolean drained;
 		synchronized (this) {
 			borrow.pool().borrowed--;
-			closeIfDrained(borrow.pool());
+			drained = removeIfDrained(borrow.pool());
+		}
+		if (drained) {
+			closePool(borrow.pool());
 		}
 		if (borrow.counted()) {
 			// a pod that gives no connection is backed off here (PodPool#failed), and a
@@ -232,12 +251,14 @@ public final class PodDataSource implements DataSource, AutoCloseable {
 		}
 	}
 
-	private void closeIfDrained(PodPool pool) {
-		if (pool.retired && pool.borrowed == 0 && this.pools.remove(pool.pod.address(), pool)) {
-			pool.pool.close();
-			logger.info(
-					"Closed the pool of " + pool.describe() + ", which left service '" + this.settings.service() + "'");
-		}
+	/** Under the lock: whether a pool that left has nothing borrowed and is now gone. */
+	private boolean removeIfDrained(PodPool pool) {
+		return pool.retired && pool.borrowed == 0 && this.pools.remove(pool.pod.address(), pool);
+	}
+
+	private void closePool(PodPool pool) {
+		pool.pool.close();
+		logger.info("Closed the pool of " + pool.describe() + ", which left service '" + this.settings.service() + "'");
 	}
 
 	/**
@@ -248,6 +269,16 @@ public final class PodDataSource implements DataSource, AutoCloseable {
 	public synchronized int openConnections(Pod pod) {
 		PodPool pool = this.pools.get(pod.address());
 		return (pool != null) ? pool.openConnections() : 0;
+	}
+
+	/**
+	 * Whether a pod gave no connection lately and is skipped until it is tried again.
+	 * @param pod the pod
+	 * @return {@code true} while it is backing off
+	 */
+	public synchronized boolean isBackingOff(Pod pod) {
+		PodPool pool = this.pools.get(pod.address());
+		return pool != null && pool.isBackingOff(this.nanoTime.getAsLong());
 	}
 
 	/**
@@ -282,11 +313,15 @@ public final class PodDataSource implements DataSource, AutoCloseable {
 	 * Closes every pool.
 	 */
 	@Override
-	public synchronized void close() {
-		this.closed = true;
-		this.pools.values().forEach((pool) -> pool.pool.close());
-		this.pools.clear();
-		this.ready = List.of();
+	public void close() {
+		List<PodPool> all;
+		synchronized (this) {
+			this.closed = true;
+			all = List.copyOf(this.pools.values());
+			this.pools.clear();
+			this.ready = List.of();
+		}
+		all.forEach((pool) -> pool.pool.close());
 	}
 
 	@Override
@@ -376,10 +411,6 @@ public final class PodDataSource implements DataSource, AutoCloseable {
 							+ "' gives connections again");
 				}
 				this.failures = 0;
-				PodStats current = PodDataSource.this.balancer.find(this.pod.address());
-				if (current != null) {
-					current.markUnreachable(false);
-				}
 			}
 		}
 
@@ -388,10 +419,6 @@ public final class PodDataSource implements DataSource, AutoCloseable {
 				this.failures++;
 				long backoff = Math.min(MAX_BACKOFF_NANOS, FIRST_BACKOFF_NANOS << Math.min(this.failures - 1, 5));
 				this.retryAt = now + backoff;
-				PodStats current = PodDataSource.this.balancer.find(this.pod.address());
-				if (current != null) {
-					current.markUnreachable(true);
-				}
 				if (this.failures == 1) {
 					logger.warn("Pod " + describe() + " of service '" + PodDataSource.this.settings.service()
 							+ "' gave no connection; other pods take its borrows until it is retried");

@@ -32,7 +32,10 @@ public final class PodDataSources implements PodRegistry.Listener, ConnectionCou
 			this.byName.put(dataSource.name(), new PodDataSource(dataSource, balancers.get(dataSource.service()),
 					registry.get(dataSource.service())));
 		}
+		// listening first, then reading again: a change made in between is seen either
+		// way, and a DataSource ignores a snapshot older than the one it has
 		registry.addListener(this);
+		this.byName.values().forEach((dataSource) -> dataSource.update(registry.get(dataSource.settings().service())));
 	}
 
 	/**
@@ -75,6 +78,16 @@ public final class PodDataSources implements PodRegistry.Listener, ConnectionCou
 			}
 		}
 		return open;
+	}
+
+	@Override
+	public boolean isUnreachable(String service, Pod pod) {
+		for (PodDataSource dataSource : this.byName.values()) {
+			if (dataSource.settings().service().equals(service) && dataSource.isBackingOff(pod)) {
+				return true;
+			}
+		}
+		return false;
 	}
 
 	@Override

@@ -1,28 +1,44 @@
 package io.connbalance.kubernetes;
 
 import java.io.IOException;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 import okhttp3.Interceptor;
 import okhttp3.Response;
+import okhttp3.ResponseBody;
+import okio.Buffer;
+import okio.BufferedSource;
+import okio.ForwardingSource;
+import okio.Okio;
 
 /**
- * Sees how the calls to one API path go: a response (any status below 500) means the API
- * answers, an I/O failure or a 5xx means it does not. client-java's informer retries a
- * watch that cannot connect on its own, without telling its exception handler, and it
- * builds its own HTTP calls from the requests it is given; an interceptor on the HTTP
- * client is the one place that sees every attempt. Calls to other paths pass untouched.
+ * Sees how the calls to one API path go, and bounds how long they may stay silent. A
+ * response (any status below 500), and every part of its body, means the API answers; an
+ * I/O failure (a read that timed out included, during the body of a watch too) or a 5xx
+ * means it does not. client-java's informer retries a watch that cannot connect on its
+ * own, without telling its exception handler, and it builds its own HTTP calls from the
+ * requests it is given; an interceptor on the HTTP client is the one place that sees
+ * every attempt. Calls to other paths pass untouched.
+ * <p>
+ * The read timeout stands in for the pings a watch does not have: an API server that
+ * stops answering (a partition, a frozen node) would otherwise leave a watch waiting
+ * forever while its last pods look current.
  */
 final class CallObserver implements Interceptor {
 
 	private final String path;
 
+	private final Duration readTimeout;
+
 	private final Runnable answered;
 
 	private final Consumer<Throwable> failed;
 
-	CallObserver(String path, Runnable answered, Consumer<Throwable> failed) {
+	CallObserver(String path, Duration readTimeout, Runnable answered, Consumer<Throwable> failed) {
 		this.path = path;
+		this.readTimeout = readTimeout;
 		this.answered = answered;
 		this.failed = failed;
 	}
@@ -34,7 +50,8 @@ final class CallObserver implements Interceptor {
 		}
 		Response response;
 		try {
-			response = chain.proceed(chain.request());
+			response = chain.withReadTimeout((int) this.readTimeout.toMillis(), TimeUnit.MILLISECONDS)
+				.proceed(chain.request());
 		}
 		catch (IOException ex) {
 			this.failed.accept(ex);
@@ -42,11 +59,34 @@ final class CallObserver implements Interceptor {
 		}
 		if (response.code() >= 500) {
 			this.failed.accept(new IOException("HTTP " + response.code()));
+			return response;
 		}
-		else {
-			this.answered.run();
+		this.answered.run();
+		ResponseBody body = response.body();
+		if (body == null) {
+			return response;
 		}
-		return response;
+		BufferedSource observed = Okio.buffer(new ForwardingSource(body.source()) {
+
+			@Override
+			public long read(Buffer sink, long byteCount) throws IOException {
+				try {
+					long read = super.read(sink, byteCount);
+					if (read > 0) {
+						CallObserver.this.answered.run();
+					}
+					return read;
+				}
+				catch (IOException ex) {
+					CallObserver.this.failed.accept(ex);
+					throw ex;
+				}
+			}
+
+		});
+		return response.newBuilder()
+			.body(ResponseBody.create(observed, body.contentType(), body.contentLength()))
+			.build();
 	}
 
 }

@@ -7,7 +7,8 @@ import io.connbalance.pod.ServiceTarget;
 /**
  * Finds pods in the EndpointSlices of their Service, as watched by an
  * {@link EndpointSliceWatch}; until the watch has its first list, or when slices cannot
- * be read, it asks the fallback source (the DiscoveryClient) instead.
+ * be read, it asks the fallback source (the DiscoveryClient) instead. Its answers are
+ * authoritative: a Service whose slices list no ready endpoint has no pods.
  */
 public class EndpointSlicePodSource implements PodSource {
 
@@ -33,7 +34,14 @@ public class EndpointSlicePodSource implements PodSource {
 		if (!this.watch.isAvailable()) {
 			return this.fallback.discover(target);
 		}
-		return new DiscoveredPods(SOURCE, EndpointSlicePods.pods(target, this.watch.slices(target.serviceId())));
+		if (this.watch.isFailing()) {
+			// the refresher keeps the last pods and shows the service as stale
+			throw new IllegalStateException(
+					"the API server has not answered the watch of EndpointSlices since " + this.watch.lastAnswer());
+		}
+		// the slices are the truth: none ready means none ready (scaled to zero, or every
+		// pod unready), not a discovery failure
+		return new DiscoveredPods(SOURCE, EndpointSlicePods.pods(target, this.watch.slices(target.serviceId())), true);
 	}
 
 	@Override

@@ -23,8 +23,10 @@ import org.springframework.util.StringUtils;
 /**
  * Turns the EndpointSlices of one Service into pods.
  * <ul>
- * <li>Several slices are merged; an address found in two slices (as while a slice is
- * being replaced) counts once, ready rather than terminating.</li>
+ * <li>Several slices are merged, of one address family (IPv4 when there are IPv4 slices,
+ * so that a dual-stack Service does not list each pod twice); an address found in two
+ * slices (as while a slice is being replaced) counts once, ready rather than
+ * terminating.</li>
  * <li>A {@code terminating} endpoint is {@link PodState#DRAINING draining}: it takes no
  * new requests while those in flight finish. An endpoint that is neither ready nor
  * terminating is left out.</li>
@@ -44,14 +46,20 @@ final class EndpointSlicePods {
 	 * @param target the service
 	 * @param slices its EndpointSlices
 	 * @return the pods, ready and draining
-	 * @throws PortNotFoundException when slices exist but none has the configured port
-	 * name
+	 * @throws PortNotFoundException when slices list ready or terminating endpoints but
+	 * none has the configured port name (a Service whose every endpoint is unready has no
+	 * pods, which is not a configuration error)
 	 */
 	static List<Pod> pods(ServiceTarget target, Collection<V1EndpointSlice> slices) {
 		Map<String, Pod> pods = new LinkedHashMap<>();
 		TreeSet<String> portNames = new TreeSet<>();
-		boolean anyEndpoint = false;
+		boolean anyUsable = false;
+		String family = addressFamily(slices);
 		for (V1EndpointSlice slice : slices) {
+			if (slice.getAddressType() != null && !slice.getAddressType().equals(family)) {
+				// a dual-stack Service has a slice per family listing the same pods
+				continue;
+			}
 			List<DiscoveryV1EndpointPort> ports = (slice.getPorts() != null) ? slice.getPorts() : List.of();
 			ports.forEach((port) -> {
 				if (port.getName() != null) {
@@ -60,10 +68,13 @@ final class EndpointSlicePods {
 			});
 			Integer port = port(target, ports);
 			for (V1Endpoint endpoint : (slice.getEndpoints() != null) ? slice.getEndpoints() : List.<V1Endpoint>of()) {
-				anyEndpoint = true;
 				PodState state = state(endpoint.getConditions());
-				if (port == null || state == null || endpoint.getAddresses() == null
-						|| endpoint.getAddresses().isEmpty()) {
+				if (state == null || endpoint.getAddresses() == null || endpoint.getAddresses().isEmpty()) {
+					// not ready: no traffic, and no evidence about the port either
+					continue;
+				}
+				anyUsable = true;
+				if (port == null) {
 					continue;
 				}
 				Pod pod = new Pod(name(endpoint, port), endpoint.getAddresses().get(0), port, endpoint.getZone(),
@@ -71,10 +82,24 @@ final class EndpointSlicePods {
 				pods.merge(pod.address(), pod, (existing, other) -> existing.isReady() ? existing : other);
 			}
 		}
-		if (pods.isEmpty() && anyEndpoint && target.portName() != null && target.port() == null) {
+		if (pods.isEmpty() && anyUsable && target.portName() != null && target.port() == null) {
 			throw new PortNotFoundException(target.key(), target.serviceId(), target.portName(), portNames);
 		}
 		return new ArrayList<>(pods.values());
+	}
+
+	/**
+	 * The address family whose slices are read: IPv4 when there are any, else IPv6.
+	 */
+	private static String addressFamily(Collection<V1EndpointSlice> slices) {
+		boolean ipv6 = false;
+		for (V1EndpointSlice slice : slices) {
+			if ("IPv4".equals(slice.getAddressType())) {
+				return "IPv4";
+			}
+			ipv6 |= "IPv6".equals(slice.getAddressType());
+		}
+		return ipv6 ? "IPv6" : "IPv4";
 	}
 
 	private static Integer port(ServiceTarget target, List<DiscoveryV1EndpointPort> ports) {

@@ -1,6 +1,7 @@
 package io.connbalance.kubernetes;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
@@ -14,6 +15,7 @@ import io.kubernetes.client.informer.SharedInformerFactory;
 import io.kubernetes.client.openapi.ApiClient;
 import io.kubernetes.client.openapi.ApiException;
 import io.kubernetes.client.openapi.apis.DiscoveryV1Api;
+import io.kubernetes.client.openapi.auth.ApiKeyAuth;
 import io.kubernetes.client.openapi.models.V1EndpointSlice;
 import io.kubernetes.client.openapi.models.V1EndpointSliceList;
 import org.apache.commons.logging.Log;
@@ -49,7 +51,11 @@ public class EndpointSliceWatch {
 
 	private final Duration syncTimeout;
 
+	private final Duration watchTimeout;
+
 	private final AtomicBoolean failing = new AtomicBoolean();
+
+	private volatile long lastAnswer;
 
 	private volatile SharedInformerFactory factory;
 
@@ -64,12 +70,17 @@ public class EndpointSliceWatch {
 	 * @param namespace the namespace of the services
 	 * @param serviceIds the Kubernetes Service names to watch
 	 * @param syncTimeout how long {@link #start(Runnable)} waits for the first list
+	 * @param watchTimeout how long the API server keeps one watch open; a list or watch
+	 * that stays silent for one and a half times this long has stalled, and the slices
+	 * are listed again
 	 */
-	public EndpointSliceWatch(ApiClient client, String namespace, Collection<String> serviceIds, Duration syncTimeout) {
+	public EndpointSliceWatch(ApiClient client, String namespace, Collection<String> serviceIds, Duration syncTimeout,
+			Duration watchTimeout) {
 		this.client = client;
 		this.namespace = namespace;
 		this.serviceIds = new TreeSet<>(serviceIds);
 		this.syncTimeout = syncTimeout;
+		this.watchTimeout = watchTimeout;
 	}
 
 	/**
@@ -83,7 +94,8 @@ public class EndpointSliceWatch {
 		}
 		this.onChange = onChange;
 		String selector = selector();
-		DiscoveryV1Api api = new DiscoveryV1Api(this.client);
+		ApiClient client = ownClient();
+		DiscoveryV1Api api = new DiscoveryV1Api(client);
 		try {
 			api.listNamespacedEndpointSlice(this.namespace).labelSelector(selector).limit(1).execute();
 		}
@@ -99,21 +111,16 @@ public class EndpointSliceWatch {
 			logger.warn("connbalance could not list EndpointSlices in namespace '" + this.namespace + "' ("
 					+ describe(ex) + "); it keeps trying in the background");
 		}
-		// observes this watch's calls on the shared client (as client-java itself changes
-		// its read timeout for informers)
-		this.client.setHttpClient(this.client.getHttpClient()
-			.newBuilder()
-			.addInterceptor(
-					new CallObserver("/apis/discovery.k8s.io/v1/namespaces/" + this.namespace + "/endpointslices",
-							this::answered, this::failed))
-			.build());
-		SharedInformerFactory factory = new SharedInformerFactory(this.client);
+		// a watch ends and is opened again at least this often, so that its silence for
+		// longer (the read timeout) means a stalled API server, not a quiet Service
+		Integer watchSeconds = (int) Math.max(1, this.watchTimeout.toSeconds());
+		SharedInformerFactory factory = new SharedInformerFactory(client);
 		SharedIndexInformer<V1EndpointSlice> informer = factory.sharedIndexInformerFor(
 				(params) -> api.listNamespacedEndpointSlice(this.namespace)
 					.labelSelector(selector)
 					.resourceVersion(params.resourceVersion)
 					.watch(params.watch)
-					.timeoutSeconds(params.timeoutSeconds)
+					.timeoutSeconds(Boolean.TRUE.equals(params.watch) ? watchSeconds : params.timeoutSeconds)
 					.buildCall(null),
 				V1EndpointSlice.class, V1EndpointSliceList.class, 0, (type, failure) -> failed(failure));
 		informer.addIndexers(Map.of(SERVICE_INDEX, (slice) -> List.of(serviceName(slice))));
@@ -180,6 +187,32 @@ public class EndpointSliceWatch {
 		return (informer != null) ? informer.getIndexer().byIndex(SERVICE_INDEX, serviceId) : List.of();
 	}
 
+	/**
+	 * A client of its own, made from the application's: the same API server, TLS and
+	 * credentials, with interceptors on this watch's calls only, and nothing changed on
+	 * the shared client that Spring Cloud Kubernetes and the application use.
+	 */
+	private ApiClient ownClient() {
+		String path = "/apis/discovery.k8s.io/v1/namespaces/" + this.namespace + "/endpointslices";
+		ApiClient client = new ApiClient(this.client.getHttpClient()
+			.newBuilder()
+			// informers need no read timeout on the client: a watch is quiet for as long
+			// as nothing changes
+			.readTimeout(Duration.ZERO)
+			.addInterceptor(new CallObserver(path, this.watchTimeout.multipliedBy(3).dividedBy(2), this::answered,
+					this::failed))
+			.addInterceptor(new NullEndpoints(path))
+			.build());
+		client.setBasePath(this.client.getBasePath());
+		client.setJSON(this.client.getJSON());
+		if (this.client.getAuthentication("BearerToken") instanceof ApiKeyAuth shared
+				&& client.getAuthentication("BearerToken") instanceof ApiKeyAuth own) {
+			own.setApiKey(shared.getApiKey());
+			own.setApiKeyPrefix(shared.getApiKeyPrefix());
+		}
+		return client;
+	}
+
 	private String selector() {
 		return SERVICE_NAME_LABEL + " in (" + String.join(",", this.serviceIds) + ")";
 	}
@@ -188,7 +221,26 @@ public class EndpointSliceWatch {
 		this.onChange.run();
 	}
 
+	/**
+	 * Whether the API server has stopped answering this watch's calls (it refused them,
+	 * failed them, or left them silent past the read timeout) since it last answered.
+	 * @return {@code true} while the slices may be stale
+	 */
+	public boolean isFailing() {
+		return this.failing.get();
+	}
+
+	/**
+	 * When the API server last answered this watch: a list, a watch opened, or an event.
+	 * @return the time, or {@code null} before the first answer
+	 */
+	public Instant lastAnswer() {
+		long millis = this.lastAnswer;
+		return (millis != 0) ? Instant.ofEpochMilli(millis) : null;
+	}
+
 	private void answered() {
+		this.lastAnswer = System.currentTimeMillis();
 		if (this.failing.compareAndSet(true, false)) {
 			logger.info("connbalance watches EndpointSlices in namespace '" + this.namespace + "' again");
 		}

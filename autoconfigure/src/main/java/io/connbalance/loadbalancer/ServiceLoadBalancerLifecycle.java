@@ -11,13 +11,16 @@ import org.springframework.cloud.client.ServiceInstance;
 import org.springframework.cloud.client.loadbalancer.CompletionContext;
 import org.springframework.cloud.client.loadbalancer.LoadBalancerLifecycle;
 import org.springframework.cloud.client.loadbalancer.Request;
+import org.springframework.cloud.client.loadbalancer.RequestDataContext;
 import org.springframework.cloud.client.loadbalancer.Response;
 import org.springframework.cloud.client.loadbalancer.ResponseData;
 import org.springframework.http.client.ClientHttpResponse;
 
 /**
  * Counts the requests that {@code @LoadBalanced} clients send through
- * {@link ServiceLoadBalancer}, so per-pod statistics and least-request see them too.
+ * {@link ServiceLoadBalancer}, so per-pod statistics and least-request see them too. A
+ * WebClient request ends on its response, its error, or (through
+ * {@link CancellationFilter}) its cancellation.
  */
 public final class ServiceLoadBalancerLifecycle implements LoadBalancerLifecycle<Object, Object, ServiceInstance> {
 
@@ -50,16 +53,39 @@ public final class ServiceLoadBalancerLifecycle implements LoadBalancerLifecycle
 		}
 		PodStats pod = this.balancer.find(Pod.of(instance.getHost(), instance.getPort()).address());
 		if (pod != null && pod.begin()) {
-			this.started.put(new RequestKey(request), pod);
+			RequestKey key = new RequestKey(request);
+			this.started.put(key, pod);
+			CancellationFilter.Cancellation cancellation = cancellation(request);
+			if (cancellation != null) {
+				cancellation.onCancel(() -> end(key, false));
+			}
 		}
 	}
 
 	@Override
 	public void onComplete(CompletionContext<Object, ServiceInstance, Object> context) {
-		PodStats pod = this.started.remove(new RequestKey(context.getLoadBalancerRequest()));
+		end(new RequestKey(context.getLoadBalancerRequest()), isFailure(context));
+	}
+
+	private void end(RequestKey key, boolean failure) {
+		PodStats pod = this.started.remove(key);
 		if (pod != null) {
-			pod.end(isFailure(context));
+			pod.end(failure);
 		}
+	}
+
+	/**
+	 * The mark that {@link CancellationFilter} put on a WebClient request, if any.
+	 */
+	private static CancellationFilter.Cancellation cancellation(Request<Object> request) {
+		if (request.getContext() instanceof RequestDataContext context && context.getClientRequest() != null
+				&& context.getClientRequest().getAttributes() != null
+				&& context.getClientRequest()
+					.getAttributes()
+					.get(CancellationFilter.Cancellation.ATTRIBUTE) instanceof CancellationFilter.Cancellation mark) {
+			return mark;
+		}
+		return null;
 	}
 
 	private static boolean isFailure(CompletionContext<Object, ServiceInstance, Object> context) {

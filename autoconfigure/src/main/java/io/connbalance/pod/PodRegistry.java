@@ -6,11 +6,17 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+
 /**
  * Holds the current pods of every configured service and tells listeners about real
- * changes only.
+ * changes only. A listener that throws is logged and does not keep the change from the
+ * listeners after it.
  */
 public class PodRegistry {
+
+	private static final Log logger = LogFactory.getLog(PodRegistry.class);
 
 	private final Map<String, ServicePods> snapshots = new ConcurrentHashMap<>();
 
@@ -60,7 +66,17 @@ public class PodRegistry {
 		if (change[1] == null) {
 			return false;
 		}
-		this.listeners.forEach((listener) -> listener.podsChanged(change[0], change[1]));
+		for (Listener listener : this.listeners) {
+			try {
+				listener.podsChanged(change[0], change[1]);
+			}
+			catch (RuntimeException ex) {
+				// one client kind that cannot take the change must not keep it from the
+				// others
+				logger.error("A listener of the pods of service '" + service + "' failed to take generation "
+						+ change[1].generation() + ": " + listener, ex);
+			}
+		}
 		return true;
 	}
 

@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -13,6 +14,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import io.connbalance.discovery.DiscoveredPods;
 import io.connbalance.discovery.PodSource;
 import io.connbalance.discovery.PortNotFoundException;
+import io.connbalance.pod.Pod;
 import io.connbalance.pod.PodRegistry;
 import io.connbalance.pod.ServicePods;
 import io.connbalance.pod.ServiceTarget;
@@ -22,7 +24,12 @@ import org.apache.commons.logging.LogFactory;
 /**
  * Keeps the pod registry current: on its own schedule, at once when discovery signals a
  * change, and on demand. It never lets a discovery failure empty a service: the last good
- * pods stay until discovery answers again, and each failure streak is logged once.
+ * pods stay until discovery answers again, and each failure streak is logged once. An
+ * authoritative answer of no pods (a Service scaled to zero, or every pod unready, as its
+ * EndpointSlices say) empties the service: calls fail fast until a pod is ready.
+ * <p>
+ * Nothing a refresh meets stops the schedule: every error is caught and logged, and the
+ * next refresh runs on time.
  */
 public class PodRefresher {
 
@@ -88,7 +95,20 @@ public class PodRefresher {
 			throw ex;
 		}
 		long period = this.interval.toMillis();
-		this.scheduler.scheduleWithFixedDelay(this::refreshNow, period, period, TimeUnit.MILLISECONDS);
+		this.scheduler.scheduleWithFixedDelay(this::scheduledRefresh, period, period, TimeUnit.MILLISECONDS);
+	}
+
+	/**
+	 * A refresh on the refresher's thread: an exception thrown here would cancel every
+	 * later scheduled run, so none escapes.
+	 */
+	private void scheduledRefresh() {
+		try {
+			refreshNow();
+		}
+		catch (Throwable ex) {
+			logger.error("connbalance's refresh of pods failed; the next one runs as scheduled", ex);
+		}
 	}
 
 	/**
@@ -127,7 +147,13 @@ public class PodRefresher {
 	public void refreshSoon() {
 		ScheduledExecutorService scheduler = this.scheduler;
 		if (scheduler != null && this.refreshPending.compareAndSet(false, true)) {
-			scheduler.execute(this::refreshNow);
+			try {
+				scheduler.execute(this::scheduledRefresh);
+			}
+			catch (RejectedExecutionException ex) {
+				// stopped meanwhile
+				this.refreshPending.set(false);
+			}
 		}
 	}
 
@@ -157,7 +183,8 @@ public class PodRefresher {
 			return;
 		}
 		ServicePods current = this.registry.get(target.key());
-		if (discovered.pods().isEmpty() && !current.pods().isEmpty()) {
+		boolean hadReady = current.pods().stream().anyMatch(Pod::isReady);
+		if (discovered.pods().isEmpty() && !current.pods().isEmpty() && !discovered.authoritative()) {
 			failed(target, null);
 			return;
 		}
@@ -167,7 +194,18 @@ public class PodRefresher {
 					+ discovered.pods().size() + " pod(s)");
 		}
 		this.statuses.put(target.key(), previous.succeeded(discovered.source(), this.clock.instant()));
-		if (this.registry.update(target.key(), discovered.pods()) && logger.isDebugEnabled()) {
+		if (!this.registry.update(target.key(), discovered.pods())) {
+			return;
+		}
+		boolean hasReady = discovered.pods().stream().anyMatch(Pod::isReady);
+		if (hadReady && !hasReady) {
+			logger.warn("Service '" + target.serviceId() + "' has no ready pods now; calls to '" + target.key()
+					+ "' fail at once until a pod is ready");
+		}
+		else if (!hadReady && hasReady && current.generation() > 0) {
+			logger.info("Service '" + target.serviceId() + "' has ready pods again");
+		}
+		if (logger.isDebugEnabled()) {
 			logger.debug("Pods of service '" + target.key() + "': " + this.registry.get(target.key()).pods());
 		}
 	}

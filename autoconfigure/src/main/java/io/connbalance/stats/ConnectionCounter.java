@@ -23,4 +23,14 @@ public interface ConnectionCounter {
 	 */
 	int openConnections(String service, Pod pod);
 
+	/**
+	 * Whether this client kind cannot connect to a pod and skips it for now.
+	 * @param service the service key
+	 * @param pod the pod
+	 * @return {@code true} while the pod is skipped
+	 */
+	default boolean isUnreachable(String service, Pod pod) {
+		return false;
+	}
+
 }

@@ -18,10 +18,13 @@ public final class PodStats {
 
 	private final LongAdder failed = new LongAdder();
 
-	/** Requests in flight, or {@link #DRAINED} once the pod has retired and drained. */
-	private final AtomicInteger inFlight = new AtomicInteger();
+	private final PodLifecycle lifecycle = new PodLifecycle();
 
-	private static final int DRAINED = Integer.MIN_VALUE;
+	/**
+	 * When the pod last showed progress: its last response, or the start of a request
+	 * while nothing was in flight. Requests in flight are at least this old.
+	 */
+	private volatile long lastProgress;
 
 	private final DrainListener drainListener;
 
@@ -45,10 +48,6 @@ public final class PodStats {
 	private volatile long rampStart;
 
 	private volatile Pod pod;
-
-	private volatile boolean retired;
-
-	private volatile boolean unreachable;
 
 	private final LongSupplier clock;
 
@@ -87,6 +86,7 @@ public final class PodStats {
 		this.failureListener = failureListener;
 		this.clock = clock;
 		this.latency = new PeakEwma(clock.getAsLong());
+		this.lastProgress = clock.getAsLong();
 	}
 
 	/**
@@ -104,7 +104,20 @@ public final class PodStats {
 	 */
 	public void responded(long sent) {
 		long now = this.clock.getAsLong();
+		this.lastProgress = now;
 		this.latency.observe(now - sent, now);
+	}
+
+	/**
+	 * Takes a request that got no response (it failed or timed out) as a response time:
+	 * the time it took, and at least twice the pod's estimate, so that a pod that fails
+	 * fast does not look fast.
+	 * @param sent when the request was sent, a {@link #now()} reading
+	 */
+	public void noResponse(long sent) {
+		long now = this.clock.getAsLong();
+		long penalty = Math.min(Long.MAX_VALUE / 4, this.latency.estimate(now)) * 2;
+		this.latency.observe(Math.max(now - sent, penalty), now);
 	}
 
 	/**
@@ -121,7 +134,13 @@ public final class PodStats {
 	 * @return nanoseconds
 	 */
 	public long latencyEstimate(long now) {
-		return this.latency.estimate(now);
+		long estimate = this.latency.estimate(now);
+		if (this.lifecycle.inFlight() == 0) {
+			return estimate;
+		}
+		// requests in flight with no response for a while are at least that slow: a
+		// hung pod grows more costly instead of fading toward zero
+		return Math.max(estimate, now - this.lastProgress);
 	}
 
 	/**
@@ -147,16 +166,15 @@ public final class PodStats {
 	 * @return {@code true} if counted, {@code false} if the pod has drained
 	 */
 	public boolean begin() {
-		while (true) {
-			int current = this.inFlight.get();
-			if (current == DRAINED) {
-				return false;
-			}
-			if (this.inFlight.compareAndSet(current, current + 1)) {
-				this.total.increment();
-				return true;
-			}
+		int before = this.lifecycle.begin();
+		if (before < 0) {
+			return false;
 		}
+		if (before == 0) {
+			this.lastProgress = this.clock.getAsLong();
+		}
+		this.total.increment();
+		return true;
 	}
 
 	/**
@@ -185,8 +203,8 @@ public final class PodStats {
 		else if (this.consecutiveFailures.get() != 0) {
 			this.consecutiveFailures.set(0);
 		}
-		if (this.inFlight.decrementAndGet() == 0 && this.retired) {
-			drainIfIdle();
+		if (this.lifecycle.end()) {
+			this.drainListener.drained(this);
 		}
 	}
 
@@ -203,7 +221,7 @@ public final class PodStats {
 	 * @return the count
 	 */
 	public int inFlight() {
-		return Math.max(0, this.inFlight.get());
+		return this.lifecycle.inFlight();
 	}
 
 	/**
@@ -219,7 +237,7 @@ public final class PodStats {
 	 * @return {@code true} once retired
 	 */
 	public boolean isRetired() {
-		return this.retired;
+		return this.lifecycle.isRetired();
 	}
 
 	/**
@@ -227,23 +245,7 @@ public final class PodStats {
 	 * @return {@code true} once drained
 	 */
 	public boolean isDrained() {
-		return this.inFlight.get() == DRAINED;
-	}
-
-	/**
-	 * Marks whether a client could not connect to the pod and skips it for now.
-	 * @param unreachable {@code true} while it is skipped
-	 */
-	public void markUnreachable(boolean unreachable) {
-		this.unreachable = unreachable;
-	}
-
-	/**
-	 * Whether a client could not connect to the pod and skips it for now.
-	 * @return {@code true} while it is skipped
-	 */
-	public boolean isUnreachable() {
-		return this.unreachable;
+		return this.lifecycle.isDrained();
 	}
 
 	/**
@@ -340,8 +342,9 @@ public final class PodStats {
 	 * Marks the pod as gone from its service; it drains as soon as nothing is in flight.
 	 */
 	public void retire() {
-		this.retired = true;
-		drainIfIdle();
+		if (this.lifecycle.retire()) {
+			this.drainListener.drained(this);
+		}
 	}
 
 	/**
@@ -349,14 +352,7 @@ public final class PodStats {
 	 * @return {@code false} if it has already drained and needs new counters
 	 */
 	public boolean reinstate() {
-		this.retired = false;
-		return !isDrained();
-	}
-
-	private void drainIfIdle() {
-		if (this.inFlight.compareAndSet(0, DRAINED)) {
-			this.drainListener.drained(this);
-		}
+		return this.lifecycle.reinstate();
 	}
 
 	@Override

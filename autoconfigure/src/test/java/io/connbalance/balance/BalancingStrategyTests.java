@@ -122,6 +122,43 @@ class BalancingStrategyTests {
 	}
 
 	@Test
+	void peakEwmaShunsAHungPodThatHoldsRequestsWithoutAnswering() {
+		AtomicLong clock = new AtomicLong();
+		List<PodStats> pods = IntStream.rangeClosed(1, 2)
+			.mapToObj((i) -> new PodStats(Pod.of("127.0.0." + (i + 1), 8080), (stats) -> {
+			}, clock::get))
+			.toList();
+		PodStats hung = pods.get(0);
+		PodStats healthy = pods.get(1);
+		// both answered in 5 ms; then the first hangs with 100 requests and answers none
+		hung.responded(clock.get() - 5_000_000);
+		healthy.responded(clock.get() - 5_000_000);
+		for (int i = 0; i < 100; i++) {
+			hung.begin();
+		}
+		clock.addAndGet(60_000_000_000L);
+		// a minute on, its average alone has faded to nothing: its pending requests
+		// count, and it costs more than the idle healthy pod
+		assertThat(hung.latencyEstimate()).isGreaterThanOrEqualTo(60_000_000_000L);
+		BalancingStrategy strategy = BalancingStrategy.peakEwma(new SplittableRandom(7));
+		assertThat(count(strategy, pods, 100)).containsOnlyKeys(healthy);
+	}
+
+	@Test
+	void peakEwmaCountsARequestThatGotNoResponseAsAtLeastTwiceTheEstimate() {
+		AtomicLong clock = new AtomicLong();
+		PodStats pod = new PodStats(Pod.of("127.0.0.2", 8080), (stats) -> {
+		}, clock::get);
+		pod.responded(clock.get() - 5_000_000);
+		// a failure that came back in 1 ms does not make the pod look fast
+		pod.noResponse(clock.get() - 1_000_000);
+		assertThat(pod.latencyEstimate()).isEqualTo(10_000_000);
+		// a timeout counts as the time it took
+		pod.noResponse(clock.get() - 1_000_000_000);
+		assertThat(pod.latencyEstimate()).isEqualTo(1_000_000_000);
+	}
+
+	@Test
 	void aSinglePodIsAlwaysChosen() {
 		assertThat(BalancingStrategy.leastRequest(new SplittableRandom(1)).choose(this.pods.subList(0, 1)))
 			.isSameAs(this.pods.get(0));

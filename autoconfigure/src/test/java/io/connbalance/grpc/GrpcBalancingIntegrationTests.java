@@ -203,6 +203,41 @@ class GrpcBalancingIntegrationTests {
 	}
 
 	@Test
+	void aHungPodIsEjectedAfterFiveCallsPastTheirDeadlineAndUnknownIsNotItsFault() throws Exception {
+		this.app = RunningApp.start(this.discovery, "connbalance.services.backend.strategy=round-robin");
+		ManagedChannel channel = track(
+				ManagedChannelBuilder.forTarget("connbalance:///backend").usePlaintext().build());
+		GrpcPodServer broken = this.pods.get(0);
+		// an exception thrown in one handler of a healthy pod
+		broken.failWith(Status.UNKNOWN);
+		for (int i = 0; i < 60; i++) {
+			try {
+				GrpcPodServer.who(channel);
+			}
+			catch (StatusRuntimeException ex) {
+				assertThat(ex.getStatus().getCode()).isEqualTo(Status.Code.UNKNOWN);
+			}
+		}
+		assertThat(this.app.pod("backend", broken.name()).get("state").asString()).isEqualTo("ready");
+		broken.failWith(null);
+		GrpcPodServer hung = this.pods.get(2);
+		hung.slowDown(Duration.ofSeconds(3));
+		int failed = 0;
+		for (int i = 0; i < 60; i++) {
+			try {
+				GrpcPodServer.who(channel, Duration.ofMillis(300));
+			}
+			catch (StatusRuntimeException ex) {
+				assertThat(ex.getStatus().getCode()).isEqualTo(Status.Code.DEADLINE_EXCEEDED);
+				failed++;
+			}
+		}
+		assertThat(failed).isEqualTo(5);
+		assertThat(this.app.pod("backend", hung.name()).get("state").asString()).isEqualTo("ejected");
+		hung.slowDown(Duration.ZERO);
+	}
+
+	@Test
 	void aNewPodGetsCallsWithinOneRefreshInterval() throws Exception {
 		Duration interval = Duration.ofMillis(1000);
 		this.app = RunningApp.start(this.discovery, "connbalance.refresh.interval=" + interval.toMillis() + "ms");

@@ -1,6 +1,7 @@
 package io.connbalance.jdbc;
 
 import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -18,6 +19,8 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Collectors;
 
 import javax.sql.DataSource;
+
+import jakarta.annotation.PostConstruct;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
@@ -181,10 +184,11 @@ class JdbcBalancingIntegrationTests {
 		PodDataSource dataSource = this.app.bean(PodDataSource.class);
 		PostgresPods.Server leaving = postgres.get(2);
 		String leavingAddress = leaving.host() + ":" + leaving.port();
+		// a connection borrowed from pg-3 stays out while it leaves; borrowed before the
+		// load starts, when each borrow held goes to a pod with none borrowed yet
+		Connection onLeaving = borrowFrom(dataSource, leaving);
 		try (Load load = new Load(this.app.bean(JdbcTemplate.class), 8)) {
 			Await.until(Duration.ofSeconds(10), () -> load.queries() > 500);
-			// a connection borrowed from pg-3 stays out while it leaves
-			Connection onLeaving = borrowFrom(dataSource, leaving);
 			this.discovery.remove("pg", leaving.host());
 			this.app.refresher().refreshNow();
 			assertThat(hasPool(dataSource, leavingAddress)).isTrue();
@@ -244,6 +248,33 @@ class JdbcBalancingIntegrationTests {
 	}
 
 	@Test
+	void aConnectionClosedThroughItsStatementIsReturnedOnce() throws Exception {
+		register(0);
+		this.app = start();
+		PodDataSource dataSource = this.app.bean(PodDataSource.class);
+		Connection connection = dataSource.getConnection();
+		PreparedStatement statement = connection.prepareStatement("select 1");
+		ResultSet result = statement.executeQuery();
+		assertThat(result.getStatement()).isSameAs(statement);
+		assertThat(statement.getConnection()).isSameAs(connection);
+		assertThat(connection.getMetaData().getConnection()).isSameAs(connection);
+		assertThat(borrowed(dataSource)).isOne();
+		// as JDBC helpers that are handed a statement do
+		statement.getConnection().close();
+		assertThat(borrowed(dataSource)).isZero();
+		connection.close();
+		assertThat(borrowed(dataSource)).isZero();
+		assertThat(this.app.podValues("pg", "/requests/inFlight")).containsEntry("pg-1", 0L);
+	}
+
+	@Test
+	void aBeanThatQueriesWhileTheContextStartsFindsThePods() {
+		register(0, 1);
+		this.app = start(List.of(StartupQuery.class));
+		assertThat(this.app.bean(StartupQuery.class).server).isIn("pg-1", "pg-2");
+	}
+
+	@Test
 	void aPodWithEveryConnectionBorrowedIsBusyNotFailing() throws Exception {
 		register(0, 1, 2);
 		this.app = start("connbalance.datasources.replicas.pool-size-per-pod=1",
@@ -295,6 +326,10 @@ class JdbcBalancingIntegrationTests {
 	}
 
 	private RunningApp start(String... properties) {
+		return start(List.of(), properties);
+	}
+
+	private RunningApp start(List<Class<?>> configuration, String... properties) {
 		// with Spring Boot's DataSource auto-configuration, which must back off
 		List<String> all = new ArrayList<>(List.of("spring.autoconfigure.exclude=",
 				"connbalance.services.pg.service-id=pg", "connbalance.datasources.replicas.service=pg",
@@ -304,7 +339,11 @@ class JdbcBalancingIntegrationTests {
 				"management.endpoints.web.exposure.include=connbalance,health",
 				"management.endpoint.health.show-details=always"));
 		all.addAll(List.of(properties));
-		return RunningApp.start(this.discovery, all.toArray(String[]::new));
+		return RunningApp.start(this.discovery, configuration, all.toArray(String[]::new));
+	}
+
+	private static int borrowed(PodDataSource dataSource) {
+		return dataSource.pools().stream().mapToInt(PodDataSource.PoolState::borrowed).sum();
 	}
 
 	private static boolean hasPool(PodDataSource dataSource, String address) {
@@ -379,6 +418,26 @@ class JdbcBalancingIntegrationTests {
 		Map<String, Long> difference = new TreeMap<>();
 		now.forEach((pod, count) -> difference.put(pod, count - before.getOrDefault(pod, 0L)));
 		return difference;
+	}
+
+	/**
+	 * Queries once, while the context starts, as a schema check or a cache warm-up does.
+	 */
+	static class StartupQuery {
+
+		private final JdbcTemplate jdbc;
+
+		private String server;
+
+		StartupQuery(JdbcTemplate jdbc) {
+			this.jdbc = jdbc;
+		}
+
+		@PostConstruct
+		void query() {
+			this.server = nameOf(this.jdbc.queryForObject("select inet_server_port()", Integer.class));
+		}
+
 	}
 
 	/**

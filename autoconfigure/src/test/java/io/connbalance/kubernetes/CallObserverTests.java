@@ -3,6 +3,10 @@ package io.connbalance.kubernetes;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -28,7 +32,8 @@ class CallObserverTests {
 	private final List<Throwable> failures = new ArrayList<>();
 
 	private final OkHttpClient client = new OkHttpClient.Builder()
-		.addInterceptor(new CallObserver(SERVICES, this.answered::incrementAndGet, this.failures::add))
+		.addInterceptor(
+				new CallObserver(SERVICES, Duration.ofSeconds(1), this.answered::incrementAndGet, this.failures::add))
 		.build();
 
 	@Test
@@ -46,6 +51,39 @@ class CallObserverTests {
 			assertThat(this.answered).hasValue(1);
 		}
 		assertThat(this.failures).hasSize(1);
+	}
+
+	@Test
+	void aResponseThatFallsSilentFailsAfterTheReadTimeout() throws Exception {
+		try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+			Thread server = new Thread(() -> {
+				try (Socket connection = socket.accept()) {
+					connection.getInputStream().read(new byte[1024]);
+					// headers and the start of a body, then silence, as a frozen watch
+					connection.getOutputStream()
+						.write("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n\r\n{\"type\":"
+							.getBytes(StandardCharsets.US_ASCII));
+					Thread.sleep(5000);
+				}
+				catch (Exception ex) {
+					// the client went away
+				}
+			});
+			server.start();
+			long start = System.nanoTime();
+			try (Response response = this.client
+				.newCall(new Request.Builder().url("http://127.0.0.1:" + socket.getLocalPort() + SERVICES).build())
+				.execute()) {
+				assertThat(response.code()).isEqualTo(200);
+				assertThatIOException().isThrownBy(() -> response.body().string());
+			}
+			Duration silent = Duration.ofNanos(System.nanoTime() - start);
+			assertThat(silent).isBetween(Duration.ofMillis(900), Duration.ofMillis(3000));
+			assertThat(this.answered).hasPositiveValue();
+			assertThat(this.failures).singleElement().isInstanceOf(SocketTimeoutException.class);
+			server.interrupt();
+			server.join();
+		}
 	}
 
 	@Test

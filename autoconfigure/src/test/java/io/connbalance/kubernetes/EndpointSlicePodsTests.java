@@ -90,6 +90,31 @@ class EndpointSlicePodsTests {
 	}
 
 	@Test
+	void aServiceWhoseEveryEndpointIsUnreadyHasNoPodsEvenWhenItsPortsAreNotTheConfiguredOnes() {
+		// as a Service is while its first pods start: no port to check against yet
+		V1EndpointSlice unready = slice(List.of(port("http", 8080)),
+				endpoint("10.0.0.1", "a", null, new V1EndpointConditions().ready(false)),
+				endpoint("10.0.0.2", "b", null, new V1EndpointConditions().ready(false).terminating(false)));
+		assertThat(EndpointSlicePods.pods(BY_NAME, List.of(unready))).isEmpty();
+		V1EndpointSlice otherPorts = slice(List.of(port("grpc", 9090)),
+				endpoint("10.0.0.1", "a", null, new V1EndpointConditions().ready(false)));
+		assertThat(EndpointSlicePods.pods(BY_NAME, List.of(otherPorts))).isEmpty();
+	}
+
+	@Test
+	void aDualStackServiceListsEachPodOnceByItsIpv4AddressElseByItsIpv6Address() {
+		V1EndpointSlice ipv4 = slice(port("http", 8080), endpoint("10.0.0.1", "a", null, ready()),
+				endpoint("10.0.0.2", "b", null, ready()));
+		V1EndpointSlice ipv6 = slice(port("http", 8080), endpoint("fd00::1", "a", null, ready()),
+				endpoint("fd00::2", "b", null, ready()))
+			.addressType("IPv6");
+		assertThat(EndpointSlicePods.pods(BY_NAME, List.of(ipv6, ipv4))).extracting(Pod::name, Pod::host)
+			.containsExactly(tuple("a", "10.0.0.1"), tuple("b", "10.0.0.2"));
+		assertThat(EndpointSlicePods.pods(BY_NAME, List.of(ipv6))).extracting(Pod::name, Pod::address)
+			.containsExactly(tuple("a", "[fd00::1]:8080"), tuple("b", "[fd00::2]:8080"));
+	}
+
+	@Test
 	void aServiceWithoutEndpointsHasNoPods() {
 		assertThat(EndpointSlicePods.pods(BY_NAME, List.of(slice(port("http", 8080))))).isEmpty();
 		assertThat(EndpointSlicePods.pods(BY_NAME, List.of())).isEmpty();

@@ -14,6 +14,7 @@ import java.util.function.Function;
 import java.util.function.Supplier;
 import java.util.regex.Pattern;
 
+import io.connbalance.balance.NoPodAvailableException;
 import io.connbalance.pod.Pod;
 import io.connbalance.pod.PodRegistry;
 import io.connbalance.testsupport.Await;
@@ -34,6 +35,7 @@ import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.web.client.RestClient;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 
 /**
  * The real Spring Cloud Kubernetes client discovery (client-java informers) and
@@ -156,6 +158,57 @@ class KubernetesDiscoveryIntegrationTests {
 	}
 
 	@Test
+	void anAppWhoseServiceHasNoReadyPodStartsFailsFastAndIsServedOnceAPodIsReady(CapturedOutput output)
+			throws Exception {
+		// as when a frontend and its backend are deployed together
+		this.endpoints.replaceAll(Endpoint::asNotReady);
+		publish(100);
+		startApp();
+		Function<String, String> client = client();
+		assertFailsFast(client);
+		this.endpoints.set(1, this.endpoints.get(1).asReady());
+		publish(100);
+		Duration served = waitUntil(() -> answers(client));
+		System.out.println("A pod that turned ready was served after " + served.toMillis() + " ms");
+		assertThat(served).isLessThan(Duration.ofSeconds(2));
+		assertThat(client.apply("/whoami")).isEqualTo("pod-2");
+		assertThat(output.getAll()).doesNotContain("have no port named");
+	}
+
+	@Test
+	void aServiceScaledToZeroFailsFastItsOldPodsGetNothingAndAPodThatReturnsIsServed(CapturedOutput output)
+			throws Exception {
+		startApp();
+		Function<String, String> client = client();
+		for (int i = 0; i < 30; i++) {
+			client.apply("/whoami");
+		}
+		PodRegistry registry = this.app.bean(PodRegistry.class);
+		List<Endpoint> before = List.copyOf(this.endpoints);
+		this.endpoints.clear();
+		// the API says "endpoints": null, as Kubernetes up to 1.35 does
+		publish(100);
+		Duration emptied = waitUntil(() -> registry.get("backend").pods().isEmpty());
+		assertThat(emptied).isLessThan(ONE_SECOND);
+		Map<String, Long> served = this.pods.served();
+		for (int i = 0; i < 10; i++) {
+			assertFailsFast(client);
+		}
+		assertThat(this.pods.servedSince(served)).containsOnly(Map.entry("pod-1", 0L), Map.entry("pod-2", 0L),
+				Map.entry("pod-3", 0L));
+		assertThat(output.getAll()).contains("Service 'backend' has no ready pods now")
+			.doesNotContain("Expected the field `endpoints` to be an array");
+		this.endpoints.add(before.get(2));
+		publish(100);
+		Duration back = waitUntil(() -> answers(client));
+		System.out.println("A service scaled to zero emptied after " + emptied.toMillis() + " ms, and was served again "
+				+ back.toMillis() + " ms after a pod returned");
+		assertThat(back).isLessThan(Duration.ofSeconds(2));
+		assertThat(client.apply("/whoami")).isEqualTo("pod-3");
+		assertThat(this.app.endpoint("backend").get("pods")).hasSize(1);
+	}
+
+	@Test
 	void aTerminatingPodDrainsItsInFlightRequestsAndGetsNoNewOnes() throws Exception {
 		startApp();
 		Function<String, String> client = client();
@@ -251,6 +304,36 @@ class KubernetesDiscoveryIntegrationTests {
 	}
 
 	@Test
+	void anApiServerThatFallsSilentIsNoticedKeepsThePodsShowsThemStaleAndIsListedAgain(CapturedOutput output)
+			throws Exception {
+		startApp("connbalance.kubernetes.watch-timeout=2s");
+		Function<String, String> client = client();
+		assertThat(this.app.endpoint("backend").get("stale").asBoolean()).isFalse();
+		this.api.freeze();
+		long frozen = System.nanoTime();
+		// silent for one and a half watch timeouts: stalled
+		Await.until(Duration.ofSeconds(10), () -> output.getAll().contains("connbalance lost its watch"));
+		Duration noticed = Duration.ofNanos(System.nanoTime() - frozen);
+		this.app.refresher().refreshNow();
+		assertThat(this.app.endpoint("backend").get("stale").asBoolean()).isTrue();
+		for (int i = 0; i < 30; i++) {
+			assertThat(client.apply("/whoami")).startsWith("pod-");
+		}
+		PodServer added = this.pods.add();
+		this.endpoints.add(Endpoint.of(added, "zone-4"));
+		publish(100);
+		this.api.thaw();
+		Duration caughtUp = sendUntil(client, () -> added.served() > 0);
+		System.out.println("A silent API server was noticed after " + noticed.toMillis()
+				+ " ms; after it answered again, a pod added meanwhile got requests after " + caughtUp.toMillis()
+				+ " ms");
+		assertThat(noticed).isLessThan(Duration.ofSeconds(6));
+		assertThat(added.served()).isPositive();
+		this.app.refresher().refreshNow();
+		assertThat(this.app.endpoint("backend").get("stale").asBoolean()).isFalse();
+	}
+
+	@Test
 	void aWatchThatEndsOrIsGoneIsResumedOrListedAgain() throws Exception {
 		startApp();
 		Function<String, String> client = client();
@@ -287,6 +370,22 @@ class KubernetesDiscoveryIntegrationTests {
 		}
 		assertThat(this.app.endpoint("backend").get("source").asString()).isEqualTo("kubernetes");
 		assertThat(count(output, "connbalance cannot read EndpointSlices in namespace 'shop' (HTTP 403)")).isEqualTo(1);
+	}
+
+	private static void assertFailsFast(Function<String, String> client) {
+		long start = System.nanoTime();
+		assertThatExceptionOfType(NoPodAvailableException.class).isThrownBy(() -> client.apply("/whoami"))
+			.withMessageContaining("'backend'");
+		assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(ONE_SECOND);
+	}
+
+	private static boolean answers(Function<String, String> client) {
+		try {
+			return client.apply("/whoami").startsWith("pod-");
+		}
+		catch (NoPodAvailableException ex) {
+			return false;
+		}
 	}
 
 	private static List<Pod> readyPods(PodRegistry registry) {

@@ -1,7 +1,9 @@
 package io.connbalance.loadbalancer;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
 
 import io.connbalance.testsupport.Distribution;
@@ -11,6 +13,7 @@ import io.connbalance.testsupport.PodServers;
 import io.connbalance.testsupport.RunningApp;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -21,6 +24,7 @@ import org.springframework.web.client.RestClient;
 import org.springframework.web.reactive.function.client.WebClient;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * Plain {@code @LoadBalanced} builders (not Spring Boot's): Spring Cloud LoadBalancer
@@ -67,6 +71,23 @@ class LoadBalancedIntegrationTests {
 		}
 		// LoadBalancer's own cache would keep the 4th pod out for 35 s
 		Distribution.assertEven(this.pods.servedSince(before), 4, 0.01);
+	}
+
+	@Test
+	void aLoadBalancedWebClientRequestCancelledByATimeoutEndsItsCountOnItsPod() throws Exception {
+		WebClient client = this.app.bean(WebClient.Builder.class).build();
+		for (int i = 0; i < 6; i++) {
+			assertThatThrownBy(() -> client.get()
+				.uri("http://backend/slow?ms=1000")
+				.retrieve()
+				.bodyToMono(String.class)
+				.timeout(Duration.ofMillis(200))
+				.block()).hasRootCauseInstanceOf(TimeoutException.class);
+		}
+		assertThat(this.app.podValues("backend", "/requests/total").values()).containsOnly(2L);
+		// the pods are still working on them, but for the client they are over
+		assertThat(this.pods.all().stream().mapToInt(PodServer::active).sum()).isPositive();
+		assertThat(this.app.podValues("backend", "/requests/inFlight").values()).containsOnly(0L);
 	}
 
 	private Function<String, String> client(String kind) {

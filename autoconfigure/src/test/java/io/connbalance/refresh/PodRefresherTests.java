@@ -4,9 +4,12 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 
+import io.connbalance.discovery.DiscoveredPods;
 import io.connbalance.discovery.DiscoveryClientPodSource;
 import io.connbalance.pod.Pod;
 import io.connbalance.pod.PodRegistry;
@@ -80,6 +83,56 @@ class PodRefresherTests {
 		this.refresher.refreshNow();
 		assertThat(this.registry.get("backend").pods()).hasSize(1);
 		assertThat(output.getOut().split("returned no pods", -1)).hasSize(2);
+	}
+
+	@Test
+	void anAuthoritativeAnswerOfNoPodsEmptiesTheServiceAndItsReturnIsLogged(CapturedOutput output) {
+		List<Pod> pods = new ArrayList<>(List.of(Pod.of("127.0.0.2", 8080)));
+		PodRefresher refresher = new PodRefresher(this.registry,
+				(target) -> new DiscoveredPods("kubernetes", pods, true),
+				List.of(new ServiceTarget("backend", "backend-svc", null, null, "round-robin")), Duration.ofHours(1),
+				Clock.systemUTC());
+		refresher.start();
+		try {
+			assertThat(this.registry.get("backend").pods()).hasSize(1);
+			pods.clear();
+			refresher.refreshNow();
+			assertThat(this.registry.get("backend").pods()).isEmpty();
+			assertThat(refresher.status("backend").failing()).isFalse();
+			assertThat(output.getOut()).contains("Service 'backend-svc' has no ready pods now");
+			pods.add(Pod.of("127.0.0.3", 8080));
+			refresher.refreshNow();
+			assertThat(this.registry.get("backend").pods()).extracting(Pod::address).containsExactly("127.0.0.3:8080");
+			assertThat(output.getOut()).contains("Service 'backend-svc' has ready pods again");
+		}
+		finally {
+			refresher.stop();
+		}
+	}
+
+	@Test
+	void aListenerThatFailsNeitherKeepsTheChangeFromTheOthersNorStopsTheSchedule(CapturedOutput output)
+			throws Exception {
+		List<String> seen = new CopyOnWriteArrayList<>();
+		this.registry.addListener((previous, current) -> {
+			throw new IllegalStateException("cannot make a pool for " + current.pods());
+		});
+		this.registry.addListener((previous, current) -> seen.add(current.pods().toString()));
+		PodRefresher fast = new PodRefresher(this.registry, new DiscoveryClientPodSource(this.discovery),
+				List.of(new ServiceTarget("backend", "backend-svc", null, null, "round-robin")), Duration.ofMillis(20),
+				Clock.systemUTC());
+		fast.start();
+		try {
+			this.discovery.add("backend-svc", "127.0.0.2", 8080, Map.of());
+			Await.until(Duration.ofSeconds(5), () -> seen.size() == 1);
+			this.discovery.add("backend-svc", "127.0.0.3", 8080, Map.of());
+			Await.until(Duration.ofSeconds(5), () -> seen.size() == 2);
+			assertThat(this.registry.get("backend").pods()).hasSize(2);
+			assertThat(output.getOut()).contains("cannot make a pool for");
+		}
+		finally {
+			fast.stop();
+		}
 	}
 
 	@Test

@@ -226,6 +226,12 @@ public final class GrpcPodServer implements TestPod {
 		return ClientCalls.blockingUnaryCall(channel, WHO, deadline(), "");
 	}
 
+	/** Calls {@code Who} with a deadline of its own. */
+	public static String who(Channel channel, Duration deadline) {
+		return ClientCalls.blockingUnaryCall(channel, WHO,
+				CallOptions.DEFAULT.withDeadlineAfter(deadline.toMillis(), TimeUnit.MILLISECONDS), "");
+	}
+
 	/** Calls {@code Slow}: answered after the given time. */
 	public static String slow(Channel channel, Duration delay) {
 		return ClientCalls.blockingUnaryCall(channel, SLOW, deadline(), String.valueOf(delay.toMillis()));

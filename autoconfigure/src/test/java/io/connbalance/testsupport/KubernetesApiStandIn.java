@@ -21,6 +21,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import com.google.gson.JsonArray;
+import com.google.gson.JsonNull;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import com.sun.net.httpserver.HttpExchange;
@@ -46,7 +47,8 @@ import io.kubernetes.client.util.ClientBuilder;
 /**
  * A Kubernetes API server standing in for a real one on a loopback port: list and
  * streamed (chunked) watch of Services, Endpoints and EndpointSlices, with resource
- * versions, label selectors, and a watch history from which a watch resumes. Tests change
+ * versions, label selectors, and a watch history from which a watch resumes; a slice
+ * without endpoints has {@code "endpoints": null}, as up to Kubernetes 1.35. Tests change
  * objects and inject the failures of a real API: an outage (the port closes and later
  * opens again), watches that end, resource versions that are gone ({@code 410}) and
  * missing RBAC permissions ({@code 403}).
@@ -79,6 +81,8 @@ public final class KubernetesApiStandIn implements AutoCloseable {
 	private final Map<String, AtomicInteger> watches = new ConcurrentHashMap<>();
 
 	private final ExecutorService executor = Executors.newCachedThreadPool();
+
+	private volatile boolean frozen;
 
 	private long resourceVersion = 100;
 
@@ -126,6 +130,10 @@ public final class KubernetesApiStandIn implements AutoCloseable {
 	public void apply(KubernetesObject object) {
 		String resource = resource(object);
 		JsonObject json = JsonParser.parseString(JSON.serialize(object)).getAsJsonObject();
+		if (resource.equals("endpointslices") && json.has("endpoints") && json.getAsJsonArray("endpoints").isEmpty()) {
+			// as API servers up to Kubernetes 1.35 serialise a slice without endpoints
+			json.add("endpoints", JsonNull.INSTANCE);
+		}
 		json.addProperty("apiVersion", resource.equals("endpointslices") ? DISCOVERY_V1 : "v1");
 		json.addProperty("kind", kind(resource));
 		String key = object.getMetadata().getNamespace() + "/" + object.getMetadata().getName();
@@ -247,6 +255,14 @@ public final class KubernetesApiStandIn implements AutoCloseable {
 		}
 
 		/**
+		 * The same pod, passing its readiness probe.
+		 * @return the endpoint
+		 */
+		public Endpoint asReady() {
+			return new Endpoint(this.pod, this.ip, this.zone, true, false);
+		}
+
+		/**
 		 * The same pod, failing its readiness probe.
 		 * @return the endpoint
 		 */
@@ -329,6 +345,22 @@ public final class KubernetesApiStandIn implements AutoCloseable {
 	}
 
 	/**
+	 * Stops answering without a word, as an API server behind a partition or on a frozen
+	 * node: connections are still accepted, but requests get no response and open watches
+	 * no more events, until {@link #thaw()}.
+	 */
+	public void freeze() {
+		this.frozen = true;
+	}
+
+	/**
+	 * Answers again after {@link #freeze()}: held requests and events go out.
+	 */
+	public void thaw() {
+		this.frozen = false;
+	}
+
+	/**
 	 * Answers again, on the same port, with every object as it is now.
 	 * @throws IOException if the port cannot be bound again
 	 */
@@ -366,6 +398,7 @@ public final class KubernetesApiStandIn implements AutoCloseable {
 
 	private void handle(HttpExchange exchange) throws IOException {
 		try {
+			awaitThaw();
 			Request request = Request.parse(exchange);
 			if (request == null || !exchange.getRequestMethod().equals("GET")) {
 				status(exchange, 404, "NotFound", "no such path: " + exchange.getRequestURI());
@@ -445,6 +478,7 @@ public final class KubernetesApiStandIn implements AutoCloseable {
 			OutputStream body = exchange.getResponseBody();
 			long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(request.timeoutSeconds());
 			while (System.nanoTime() - deadline < 0) {
+				awaitThaw();
 				String line = watcher.lines.poll(100, TimeUnit.MILLISECONDS);
 				if (POISON.equals(line)) {
 					break;
@@ -463,6 +497,18 @@ public final class KubernetesApiStandIn implements AutoCloseable {
 		}
 		finally {
 			this.watchers.remove(watcher);
+		}
+	}
+
+	private void awaitThaw() {
+		while (this.frozen && this.server != null) {
+			try {
+				Thread.sleep(20);
+			}
+			catch (InterruptedException ex) {
+				Thread.currentThread().interrupt();
+				return;
+			}
 		}
 	}
 

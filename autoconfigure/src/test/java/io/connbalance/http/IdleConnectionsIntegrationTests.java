@@ -1,0 +1,86 @@
+package io.connbalance.http;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Supplier;
+
+import io.connbalance.testsupport.IdleClosingServer;
+import io.connbalance.testsupport.MutableDiscoveryClient;
+import io.connbalance.testsupport.RunningApp;
+import org.junit.jupiter.api.Test;
+
+import org.springframework.web.client.RestClient;
+import org.springframework.web.reactive.function.client.WebClient;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Pods whose server closes keep-alive connections idle for a second, as gunicorn (2 s)
+ * and Node.js (5 s) do, and a quiet client spread over ten of them: each pod sees a
+ * request about every second, right when its server gives up on the connection.
+ */
+class IdleConnectionsIntegrationTests {
+
+	private static final int PODS = 10;
+
+	private static final int REQUESTS = 200;
+
+	@Test
+	void connectionsThatServersClosedWhileIdleFailNoRequest() throws Exception {
+		MutableDiscoveryClient discovery = new MutableDiscoveryClient();
+		try (IdleClosingServer server = IdleClosingServer.start(Duration.ofSeconds(1))) {
+			for (int i = 0; i < PODS; i++) {
+				discovery.add("backend", "127.0.0." + (i + 2), server.port(), Map.of("pod-name", "pod-" + (i + 1)));
+			}
+			try (RunningApp app = RunningApp.start(discovery, "connbalance.refresh.interval=1h")) {
+				RestClient rest = app.restClient();
+				WebClient web = app.webClient();
+				CompletableFuture<List<String>> restFailures = CompletableFuture.supplyAsync(() -> everyTenthOfASecond(
+						() -> rest.get().uri("http://backend/").retrieve().body(String.class)));
+				CompletableFuture<List<String>> webFailures = CompletableFuture
+					.supplyAsync(() -> everyTenthOfASecond(() -> web.get()
+						.uri("http://backend/")
+						.retrieve()
+						.bodyToMono(String.class)
+						.block(Duration.ofSeconds(10))));
+				assertThat(restFailures.get()).as("RestClient failures").isEmpty();
+				assertThat(webFailures.get()).as("WebClient failures").isEmpty();
+			}
+			System.out.println("The servers closed " + server.closedIdle() + " idle connections; requests by pod: "
+					+ server.served());
+			assertThat(server.served()).hasSize(PODS);
+			assertThat(server.served().values().stream().mapToLong(Long::longValue).sum()).isEqualTo(2L * REQUESTS);
+			// the servers really closed connections under the clients' feet
+			assertThat(server.closedIdle()).isGreaterThan(REQUESTS / 4);
+		}
+	}
+
+	private static List<String> everyTenthOfASecond(Supplier<String> request) {
+		List<String> failures = new CopyOnWriteArrayList<>();
+		long next = System.nanoTime();
+		for (int i = 0; i < REQUESTS; i++) {
+			try {
+				assertThat(request.get()).startsWith("127.0.0.");
+			}
+			catch (RuntimeException ex) {
+				failures.add(ex.toString());
+			}
+			next += 100_000_000L;
+			long wait = next - System.nanoTime();
+			if (wait > 0) {
+				try {
+					Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
+				}
+				catch (InterruptedException ex) {
+					Thread.currentThread().interrupt();
+					break;
+				}
+			}
+		}
+		return failures;
+	}
+
+}
