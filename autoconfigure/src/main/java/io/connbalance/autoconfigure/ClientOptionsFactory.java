@@ -5,6 +5,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 import io.connbalance.http.ClientOptions;
+import io.connbalance.pod.ServiceTarget;
 
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.http.client.HttpClientSettings;
@@ -26,18 +27,15 @@ final class ClientOptionsFactory {
 	private ClientOptionsFactory() {
 	}
 
-	static Map<String, ClientOptions> create(ConnbalanceProperties properties,
-			ObjectProvider<HttpClientSettings> settings) {
-		HttpClientSettings http = settings.getIfAvailable(HttpClientSettings::defaults);
-		ConnbalanceProperties.Defaults defaults = properties.getDefaults();
+	static Map<String, ClientOptions> create(ConnbalanceSettings settings, ObjectProvider<HttpClientSettings> http) {
+		HttpClientSettings boot = http.getIfAvailable(HttpClientSettings::defaults);
 		Map<String, ClientOptions> byService = new LinkedHashMap<>();
-		properties.getServices()
-			.forEach((key, service) -> byService.put(key,
-					new ClientOptions(
-							first(first(service.getConnectTimeout(), defaults.getConnectTimeout()),
-									first(http.connectTimeout(), CONNECT_TIMEOUT)),
-							first(first(service.getReadTimeout(), defaults.getReadTimeout()), http.readTimeout()),
-							properties.getHttp().getMaxConnectionsPerPod())));
+		for (ServiceTarget service : settings.services()) {
+			ConnbalanceSettings.Timeouts timeouts = settings.timeouts(service.key());
+			byService.put(service.key(),
+					new ClientOptions(first(timeouts.connect(), first(boot.connectTimeout(), CONNECT_TIMEOUT)),
+							first(timeouts.read(), boot.readTimeout()), settings.maxConnectionsPerPod()));
+		}
 		return Map.copyOf(byService);
 	}
 

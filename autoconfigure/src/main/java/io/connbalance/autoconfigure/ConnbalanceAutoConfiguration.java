@@ -45,13 +45,14 @@ public final class ConnbalanceAutoConfiguration {
 
 	/**
 	 * The balancers, which every client binding uses, exist only once the refresher has
-	 * run its first refresh: a bean that calls a service while the context starts (a
-	 * {@code @PostConstruct} query, Flyway, a warm-up call) finds its pods.
+	 * run its first refresh: a bean that calls a service through them while the context
+	 * starts (a {@code @PostConstruct} query, Flyway, a warm-up call) finds its pods.
 	 */
 	@Bean
 	@ConditionalOnMissingBean
 	ServiceBalancers connbalanceServiceBalancers(PodRegistry registry, ConnbalanceSettings settings,
 			PodRefresher refresher) {
+		refresher.start();
 		return new ServiceBalancers(registry,
 				(key) -> settings.services()
 					.stream()
@@ -75,7 +76,7 @@ public final class ConnbalanceAutoConfiguration {
 		return new DiscoveryClientPodSource(client);
 	}
 
-	@Bean(initMethod = "start", destroyMethod = "stop")
+	@Bean(destroyMethod = "stop")
 	@ConditionalOnMissingBean
 	PodRefresher connbalancePodRefresher(PodRegistry registry, PodSource source, ConnbalanceSettings settings,
 			ObjectProvider<Clock> clock) {

@@ -46,14 +46,13 @@ public final class ConnbalanceKubernetesAutoConfiguration {
 	@ConditionalOnBean(ApiClient.class)
 	@ConditionalOnMissingBean(PodSource.class)
 	PodSource connbalanceEndpointSlicePodSource(ApiClient client, ConnbalanceSettings settings,
-			ConnbalanceProperties properties, ObjectProvider<KubernetesNamespaceProvider> namespaces,
-			ObjectProvider<DiscoveryClient> discoveryClient) {
+			ObjectProvider<KubernetesNamespaceProvider> namespaces, ObjectProvider<DiscoveryClient> discoveryClient) {
 		KubernetesNamespaceProvider provider = namespaces.getIfAvailable();
 		String namespace = (provider != null) ? provider.getNamespace() : null;
 		EndpointSliceWatch watch = new EndpointSliceWatch(client,
 				StringUtils.hasText(namespace) ? namespace : "default",
 				settings.services().stream().map(ServiceTarget::serviceId).toList(), SYNC_TIMEOUT,
-				properties.getKubernetes().getWatchTimeout());
+				settings.watchTimeout());
 		DiscoveryClient discovery = discoveryClient.getIfAvailable();
 		PodSource fallback = (discovery != null) ? new DiscoveryClientPodSource(discovery)
 				: (target) -> new DiscoveredPods(EndpointSlicePodSource.SOURCE, List.of());

@@ -34,8 +34,8 @@ public final class ConnbalanceRestClientAutoConfiguration {
 	@Bean(destroyMethod = "close")
 	@ConditionalOnMissingBean(name = "connbalanceHttpComponentsPodClients")
 	PodClients<HttpComponentsPodClient> connbalanceHttpComponentsPodClients(ServiceBalancers balancers,
-			ConnbalanceProperties properties, ObjectProvider<HttpClientSettings> settings) {
-		Map<String, ClientOptions> options = ClientOptionsFactory.create(properties, settings);
+			ConnbalanceSettings connbalanceSettings, ObjectProvider<HttpClientSettings> settings) {
+		Map<String, ClientOptions> options = ClientOptionsFactory.create(connbalanceSettings, settings);
 		return new PodClients<>(balancers, (service, pod) -> new HttpComponentsPodClient(options.get(service)));
 	}
 

@@ -22,25 +22,41 @@ import org.springframework.util.StringUtils;
  * @param refreshInterval the time between scheduled refreshes
  * @param services the services, in configuration order
  * @param balancing each service's ejection, slow start and retry options, by key
+ * @param timeouts each service's HTTP timeouts as connbalance sets them, by key
+ * @param maxConnectionsPerPod the most connections per pod of each HTTP client kind
+ * @param watchTimeout how long the API server keeps one watch of EndpointSlices open
  */
 public record ConnbalanceSettings(Duration refreshInterval, List<ServiceTarget> services,
-		Map<String, BalancingOptions> balancing) {
+		Map<String, BalancingOptions> balancing, Map<String, Timeouts> timeouts, int maxConnectionsPerPod,
+		Duration watchTimeout) {
 
 	private static final Pattern SERVICE_KEY = Pattern.compile("[a-z0-9]([-a-z0-9]*[a-z0-9])?");
 
 	public ConnbalanceSettings {
 		services = List.copyOf(services);
 		balancing = Map.copyOf(balancing);
+		timeouts = Map.copyOf(timeouts);
 	}
 
 	/**
-	 * Settings with the default balancing options for every service.
+	 * Settings with the default options for every service.
 	 * @param refreshInterval the time between scheduled refreshes
 	 * @param services the services, in configuration order
 	 */
 	public ConnbalanceSettings(Duration refreshInterval, List<ServiceTarget> services) {
-		this(refreshInterval, services, services.stream()
-			.collect(Collectors.toMap(ServiceTarget::key, (service) -> BalancingOptions.DEFAULTS)));
+		this(refreshInterval, services,
+				services.stream().collect(Collectors.toMap(ServiceTarget::key, (service) -> BalancingOptions.DEFAULTS)),
+				Map.of(), 50, Duration.ofSeconds(60));
+	}
+
+	/**
+	 * The HTTP timeouts of a service as connbalance sets them.
+	 * @param key the service key
+	 * @return its timeouts; each {@code null} when neither the service nor the defaults
+	 * set it
+	 */
+	public Timeouts timeouts(String key) {
+		return this.timeouts.getOrDefault(key, Timeouts.UNSET);
 	}
 
 	/**
@@ -65,9 +81,9 @@ public record ConnbalanceSettings(Duration refreshInterval, List<ServiceTarget> 
 					"Set a positive duration such as 5s.");
 		}
 		Duration watchTimeout = properties.getKubernetes().getWatchTimeout();
-		if (watchTimeout == null || watchTimeout.toSeconds() < 1) {
+		if (watchTimeout == null || watchTimeout.toSeconds() < 1 || watchTimeout.toHours() >= 1) {
 			throw new InvalidConfigurationException("connbalance.kubernetes.watch-timeout",
-					"must be at least 1s, was " + watchTimeout, "Set a duration such as 60s.");
+					"must be at least 1s and less than 1h, was " + watchTimeout, "Set a duration such as 60s.");
 		}
 		String defaultStrategy = strategy("connbalance.defaults.strategy", properties.getDefaults().getStrategy());
 		if (properties.getHttp().getMaxConnectionsPerPod() < 1) {
@@ -83,14 +99,18 @@ public record ConnbalanceSettings(Duration refreshInterval, List<ServiceTarget> 
 				retries("connbalance.defaults.retries", defaults.getRetries()));
 		List<ServiceTarget> services = new ArrayList<>();
 		Map<String, BalancingOptions> balancing = new LinkedHashMap<>();
-		timeouts("connbalance.defaults", defaults.getConnectTimeout(), defaults.getReadTimeout());
+		Map<String, Timeouts> timeouts = new LinkedHashMap<>();
+		Timeouts defaultTimeouts = timeouts("connbalance.defaults", defaults.getConnectTimeout(),
+				defaults.getReadTimeout(), Timeouts.UNSET);
 		properties.getServices().forEach((key, service) -> {
 			services.add(target(key, service, defaultStrategy));
-			timeouts("connbalance.services." + key, service.getConnectTimeout(), service.getReadTimeout());
+			timeouts.put(key, timeouts("connbalance.services." + key, service.getConnectTimeout(),
+					service.getReadTimeout(), defaultTimeouts));
 			balancing.put(key, options("connbalance.services." + key, service, defaultOptions));
 		});
 		checkDataSources(properties.getDatasources(), properties.getServices());
-		return new ConnbalanceSettings(interval, services, balancing);
+		return new ConnbalanceSettings(interval, services, balancing, timeouts,
+				properties.getHttp().getMaxConnectionsPerPod(), watchTimeout);
 	}
 
 	private static BalancingOptions options(String prefix, ConnbalanceProperties.Service service,
@@ -104,7 +124,7 @@ public record ConnbalanceSettings(Duration refreshInterval, List<ServiceTarget> 
 		return new BalancingOptions(ejection, slowStart, retries);
 	}
 
-	private static void timeouts(String prefix, Duration connectTimeout, Duration readTimeout) {
+	private static Timeouts timeouts(String prefix, Duration connectTimeout, Duration readTimeout, Timeouts defaults) {
 		if (connectTimeout != null && (connectTimeout.isZero() || connectTimeout.isNegative())) {
 			throw new InvalidConfigurationException(prefix + ".connect-timeout",
 					"must be positive, was " + connectTimeout,
@@ -114,6 +134,21 @@ public record ConnbalanceSettings(Duration refreshInterval, List<ServiceTarget> 
 			throw new InvalidConfigurationException(prefix + ".read-timeout", "must be positive, was " + readTimeout,
 					"Set a duration such as 5s, or remove it for no limit.");
 		}
+		return new Timeouts((connectTimeout != null) ? connectTimeout : defaults.connect(),
+				(readTimeout != null) ? readTimeout : defaults.read());
+	}
+
+	/**
+	 * A service's HTTP timeouts as connbalance sets them: its own, else the defaults'.
+	 *
+	 * @param connect the connect timeout, or {@code null} when not set
+	 * @param read the read timeout, or {@code null} when not set
+	 */
+	public record Timeouts(Duration connect, Duration read) {
+
+		/** Neither set. */
+		public static final Timeouts UNSET = new Timeouts(null, null);
+
 	}
 
 	private static Duration slowStart(String property, Duration value) {

@@ -36,9 +36,9 @@ public final class ConnbalanceWebClientAutoConfiguration {
 	@Bean(destroyMethod = "close")
 	@ConditionalOnMissingBean(name = "connbalanceReactorPodClients")
 	PodClients<ReactorPodClient> connbalanceReactorPodClients(ServiceBalancers balancers,
-			ConnbalanceProperties properties, ObjectProvider<HttpClientSettings> settings,
+			ConnbalanceSettings connbalanceSettings, ObjectProvider<HttpClientSettings> settings,
 			ObjectProvider<CodecCustomizer> codecCustomizers) {
-		Map<String, ClientOptions> options = ClientOptionsFactory.create(properties, settings);
+		Map<String, ClientOptions> options = ClientOptionsFactory.create(connbalanceSettings, settings);
 		// Responses are decoded with the codecs Spring Boot gives every WebClient.
 		ExchangeStrategies strategies = ExchangeStrategies.builder()
 			.codecs((codecs) -> codecCustomizers.orderedStream().forEach((customizer) -> customizer.customize(codecs)))

@@ -1,6 +1,5 @@
 package io.connbalance.balance;
 
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashSet;
@@ -15,30 +14,22 @@ import java.util.random.RandomGenerator;
 
 import io.connbalance.pod.Pod;
 import io.connbalance.pod.ServicePods;
+import io.connbalance.stats.DrainListener;
+import io.connbalance.stats.FailureListener;
 import io.connbalance.stats.PodStats;
-import org.apache.commons.logging.Log;
-import org.apache.commons.logging.LogFactory;
 
 /**
  * Chooses a pod per request for one service and keeps each pod's counters, including
  * those of pods that have left and are still finishing their requests.
  * <p>
  * Beside its strategy it applies the service's {@link BalancingOptions}: pods that keep
- * failing are ejected for a while ({@link OutlierEjection}), and pods that join a running
- * service ramp up over the slow-start window. While no pod is ejected or ramping, a pick
- * costs the strategy's pick and two volatile reads.
+ * failing are ejected for a while ({@link OutlierDetector}), and pods that join a running
+ * service ramp up over the slow-start window ({@link SlowStart}). While no pod is ejected
+ * or ramping, a pick costs the strategy's pick and two volatile reads.
  */
-public final class ServiceBalancer implements PodStats.DrainListener, PodStats.FailureListener {
-
-	private static final Log logger = LogFactory.getLog(ServiceBalancer.class);
+public final class ServiceBalancer implements DrainListener, FailureListener {
 
 	private static final int ATTEMPTS = 3;
-
-	/** Picks of a ramping pod that may be turned down before one is accepted. */
-	private static final int RAMP_ATTEMPTS = 4;
-
-	/** The share of its full weight a pod starts its slow start with. */
-	private static final double MIN_RAMP_WEIGHT = 0.1;
 
 	private final String service;
 
@@ -48,42 +39,19 @@ public final class ServiceBalancer implements PodStats.DrainListener, PodStats.F
 
 	private final LongSupplier clock;
 
-	private final RandomGenerator random;
+	private final OutlierDetector outliers;
 
+	private final SlowStart slowStart;
+
+	/** Every pod known, by address: those in the service and those still draining. */
 	private final Map<String, PodStats> pods = new ConcurrentHashMap<>();
 
-	private final List<PodStats.DrainListener> drainListeners = new CopyOnWriteArrayList<>();
+	private final List<DrainListener> drainListeners = new CopyOnWriteArrayList<>();
 
 	private volatile List<PodStats> ready = List.of();
 
-	/** Ejected pods, counted under this balancer's lock. */
-	private volatile int ejected;
-
-	/** Ramping pods, counted under this balancer's lock. */
-	private volatile int ramping;
-
-	/** The earliest end of an ejection. */
-	private volatile long nextReturn;
-
-	/** Changes with every ejection, return and update, under this balancer's lock. */
-	private volatile int ejectionGeneration;
-
-	private volatile boolean panic;
-
-	/** The last candidate list filtered for ejected pods, and the result. */
-	private volatile Filtered filtered;
-
 	/** The generation of the last snapshot taken, under this balancer's lock. */
 	private long generation = -1;
-
-	/**
-	 * Creates a balancer with no pods and the default options.
-	 * @param service the service key
-	 * @param strategy the strategy, used by this service only
-	 */
-	public ServiceBalancer(String service, BalancingStrategy strategy) {
-		this(service, strategy, BalancingOptions.DEFAULTS);
-	}
 
 	/**
 	 * Creates a balancer with no pods.
@@ -109,7 +77,8 @@ public final class ServiceBalancer implements PodStats.DrainListener, PodStats.F
 		this.strategy = strategy;
 		this.options = options;
 		this.clock = clock;
-		this.random = random;
+		this.outliers = new OutlierDetector(service, options.outlierEjection(), clock);
+		this.slowStart = new SlowStart(options.slowStart(), random);
 	}
 
 	/**
@@ -158,7 +127,9 @@ public final class ServiceBalancer implements PodStats.DrainListener, PodStats.F
 		for (int attempt = 0; attempt < ATTEMPTS; attempt++) {
 			PodStats chosen = choose();
 			if (chosen == avoid && this.ready.size() > 1) {
-				chosen = chooseOther(avoid);
+				List<PodStats> others = new ArrayList<>(this.ready);
+				others.remove(avoid);
+				chosen = choose(others);
 			}
 			if (chosen.begin()) {
 				return chosen;
@@ -166,12 +137,6 @@ public final class ServiceBalancer implements PodStats.DrainListener, PodStats.F
 			// It drained between reading the ready list and counting: choose again.
 		}
 		throw new NoPodAvailableException(this.service);
-	}
-
-	private PodStats chooseOther(PodStats avoid) {
-		List<PodStats> others = new ArrayList<>(this.ready);
-		others.remove(avoid);
-		return choose(others);
 	}
 
 	/**
@@ -195,78 +160,9 @@ public final class ServiceBalancer implements PodStats.DrainListener, PodStats.F
 		if (candidates.isEmpty()) {
 			throw new NoPodAvailableException(this.service);
 		}
-		List<PodStats> usable = (this.ejected == 0) ? candidates : withoutEjected(candidates);
+		List<PodStats> usable = this.outliers.anyEjected() ? this.outliers.usable(candidates) : candidates;
 		PodStats chosen = this.strategy.choose(usable);
-		return (this.ramping == 0) ? chosen : ramp(chosen, usable);
-	}
-
-	private List<PodStats> withoutEjected(List<PodStats> candidates) {
-		long now = this.clock.getAsLong();
-		if (now - this.nextReturn >= 0) {
-			endEjections(now);
-		}
-		int threshold = this.options.outlierEjection().consecutiveFailures();
-		int healthy = 0;
-		for (PodStats pod : candidates) {
-			if (!pod.isEjected() && pod.consecutiveFailures() < threshold) {
-				healthy++;
-			}
-		}
-		boolean panicking = healthy * 100 < this.options.outlierEjection().panicThreshold() * candidates.size();
-		if (panicking != this.panic) {
-			panic(panicking, healthy, candidates.size());
-		}
-		if (panicking) {
-			return candidates;
-		}
-		Filtered last = this.filtered;
-		if (last != null && last.candidates == candidates && last.ejected == this.ejected
-				&& last.generation == this.ejectionGeneration) {
-			return last.usable;
-		}
-		List<PodStats> usable = new ArrayList<>(candidates.size());
-		for (PodStats pod : candidates) {
-			if (!pod.isEjected()) {
-				usable.add(pod);
-			}
-		}
-		usable = usable.isEmpty() ? candidates : List.copyOf(usable);
-		this.filtered = new Filtered(candidates, this.ejected, this.ejectionGeneration, usable);
-		return usable;
-	}
-
-	private synchronized void panic(boolean panicking, int healthy, int candidates) {
-		if (panicking == this.panic) {
-			return;
-		}
-		this.panic = panicking;
-		if (panicking) {
-			logger.warn("Service '" + this.service + "' is in panic: only " + healthy + " of " + candidates
-					+ " pods are healthy, so ejected pods take requests again until more recover");
-		}
-		else {
-			logger.info("Service '" + this.service + "' is out of panic: " + healthy + " of " + candidates
-					+ " pods are healthy, ejected pods stay out");
-		}
-	}
-
-	private PodStats ramp(PodStats chosen, List<PodStats> usable) {
-		long now = this.clock.getAsLong();
-		for (int attempt = 0; attempt < RAMP_ATTEMPTS; attempt++) {
-			if (!chosen.isRamping()) {
-				return chosen;
-			}
-			double weight = rampWeight(chosen, now);
-			if (weight >= 1) {
-				endRamp(chosen);
-				return chosen;
-			}
-			if (this.random.nextDouble() < weight) {
-				return chosen;
-			}
-			chosen = this.strategy.choose(usable);
-		}
-		return chosen;
+		return this.slowStart.anyRamping() ? this.slowStart.ramp(chosen, usable, this.strategy, now()) : chosen;
 	}
 
 	/**
@@ -277,84 +173,21 @@ public final class ServiceBalancer implements PodStats.DrainListener, PodStats.F
 	 * @return 0.1 to 1; 1 when it is not ramping
 	 */
 	public double rampWeight(PodStats pod, long now) {
-		if (!pod.isRamping()) {
-			return 1;
-		}
-		double elapsed = (double) (now - pod.rampStart()) / this.options.slowStart().toNanos();
-		return Math.min(1, Math.max(MIN_RAMP_WEIGHT, elapsed));
+		return this.slowStart.weight(pod, now);
 	}
 
-	private synchronized void endRamp(PodStats pod) {
-		if (pod.isRamping()) {
-			pod.ramp(false, 0);
-			this.ramping = (int) this.pods.values().stream().filter(PodStats::isRamping).count();
-		}
+	/**
+	 * Whether a pod is in its slow start.
+	 * @param pod the pod
+	 * @return {@code true} while it ramps up
+	 */
+	public boolean isRamping(PodStats pod) {
+		return this.slowStart.isRamping(pod);
 	}
 
 	@Override
 	public void failed(PodStats stats, int consecutive) {
-		OutlierEjection ejection = this.options.outlierEjection();
-		if (!ejection.enabled() || consecutive < ejection.consecutiveFailures() || stats.isEjected()
-				|| stats.isRetired()) {
-			return;
-		}
-		eject(stats, consecutive);
-	}
-
-	private synchronized void eject(PodStats stats, int consecutive) {
-		List<PodStats> candidates = this.ready;
-		if (stats.isEjected() || !candidates.contains(stats)) {
-			return;
-		}
-		OutlierEjection ejection = this.options.outlierEjection();
-		long now = this.clock.getAsLong();
-		endEjections(now);
-		int ejectedNow = (int) candidates.stream().filter(PodStats::isEjected).count();
-		if (ejectedNow >= ejection.maxEjected(candidates.size())) {
-			return;
-		}
-		// every quiet base ejection time since its last return lowers the level by one
-		long quiet = (stats.ejections() > 0) ? (now - stats.returnedAt()) / ejection.baseEjectionTime().toNanos() : 0;
-		int level = (int) Math.max(0, stats.ejections() - quiet);
-		long nanos = ejection.ejectionNanos(level);
-		stats.eject(now + nanos, level + 1);
-		this.ejectionGeneration++;
-		recountEjected(now);
-		logger.warn("Pod " + describe(stats) + " of service '" + this.service + "' is ejected for "
-				+ Duration.ofNanos(nanos).toMillis() + " ms after " + consecutive + " consecutive failures");
-	}
-
-	private synchronized void endEjections(long now) {
-		if (this.ejected == 0 || now - this.nextReturn < 0) {
-			return;
-		}
-		for (PodStats pod : this.pods.values()) {
-			if (pod.isEjected() && now - pod.ejectedUntil() >= 0) {
-				pod.endEjection(now);
-				this.ejectionGeneration++;
-				logger.info("Pod " + describe(pod) + " of service '" + this.service + "' returns from ejection");
-			}
-		}
-		recountEjected(now);
-	}
-
-	private void recountEjected(long now) {
-		int count = 0;
-		long next = now + Long.MAX_VALUE / 2;
-		for (PodStats pod : this.pods.values()) {
-			if (pod.isEjected()) {
-				count++;
-				if (pod.ejectedUntil() - next < 0) {
-					next = pod.ejectedUntil();
-				}
-			}
-		}
-		this.nextReturn = next;
-		this.ejected = count;
-		if (count == 0 && this.panic) {
-			// panic is judged while pods are ejected: with none left it is over
-			panic(false, this.ready.size(), this.ready.size());
-		}
+		this.outliers.failed(stats, consecutive, this.ready);
 	}
 
 	/**
@@ -363,7 +196,12 @@ public final class ServiceBalancer implements PodStats.DrainListener, PodStats.F
 	 * @return {@code true} while ejected
 	 */
 	public boolean isEjected(PodStats pod) {
-		return pod.isEjected() && this.clock.getAsLong() - pod.ejectedUntil() < 0;
+		return this.outliers.isEjected(pod);
+	}
+
+	/** When a pod's ejection ends: a clock reading, or {@code null}. */
+	Long ejectedUntil(PodStats pod) {
+		return this.outliers.ejectedUntil(pod);
 	}
 
 	/**
@@ -371,7 +209,7 @@ public final class ServiceBalancer implements PodStats.DrainListener, PodStats.F
 	 * @return {@code true} in panic
 	 */
 	public boolean isPanic() {
-		return this.panic;
+		return this.outliers.isPanic();
 	}
 
 	/**
@@ -380,11 +218,6 @@ public final class ServiceBalancer implements PodStats.DrainListener, PodStats.F
 	 */
 	public long now() {
 		return this.clock.getAsLong();
-	}
-
-	private static String describe(PodStats stats) {
-		Pod pod = stats.pod();
-		return pod.name().equals(pod.address()) ? pod.address() : pod.name() + " (" + pod.address() + ")";
 	}
 
 	/**
@@ -410,7 +243,7 @@ public final class ServiceBalancer implements PodStats.DrainListener, PodStats.F
 	 * Adds a listener told when a pod that left has finished its last request.
 	 * @param listener the listener
 	 */
-	public void addDrainListener(PodStats.DrainListener listener) {
+	public void addDrainListener(DrainListener listener) {
 		this.drainListeners.add(listener);
 	}
 
@@ -424,10 +257,8 @@ public final class ServiceBalancer implements PodStats.DrainListener, PodStats.F
 		if (snapshot.generation() <= this.generation) {
 			return;
 		}
-		this.generation = snapshot.generation();
-		long now = this.clock.getAsLong();
-		boolean running = !this.ready.isEmpty();
-		boolean slowStart = running && !this.options.slowStart().isZero();
+		long now = now();
+		boolean slowStart = !this.ready.isEmpty() && this.slowStart.enabled();
 		Set<String> present = new HashSet<>();
 		List<PodStats> nowReady = new ArrayList<>();
 		for (Pod pod : snapshot.pods()) {
@@ -436,7 +267,7 @@ public final class ServiceBalancer implements PodStats.DrainListener, PodStats.F
 				if (existing == null || !existing.reinstate()) {
 					PodStats created = new PodStats(pod, this, this, this.clock);
 					if (slowStart && pod.isReady()) {
-						created.ramp(true, now);
+						this.slowStart.start(created, now);
 					}
 					return created;
 				}
@@ -453,23 +284,17 @@ public final class ServiceBalancer implements PodStats.DrainListener, PodStats.F
 				stats.retire();
 			}
 		}
-		recountEjected(now);
-		this.ejectionGeneration++;
-		this.ramping = (int) this.pods.values().stream().filter(PodStats::isRamping).count();
+		this.outliers.podsChanged();
+		// taken only once it is all done: a snapshot that failed half way is taken again
+		this.generation = snapshot.generation();
 	}
 
 	@Override
 	public void drained(PodStats stats) {
 		this.pods.remove(stats.pod().address(), stats);
-		if (stats.isEjected()) {
-			synchronized (this) {
-				recountEjected(this.clock.getAsLong());
-			}
-		}
+		this.outliers.forget(stats);
+		this.slowStart.end(stats);
 		this.drainListeners.forEach((listener) -> listener.drained(stats));
-	}
-
-	private record Filtered(List<PodStats> candidates, int ejected, int generation, List<PodStats> usable) {
 	}
 
 }

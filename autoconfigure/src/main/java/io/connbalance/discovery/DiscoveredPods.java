@@ -13,8 +13,10 @@ import io.connbalance.pod.Pod;
  * @param authoritative whether no pods means that the service has none (as the
  * EndpointSlices of a Service scaled to zero say), rather than that discovery may have
  * missed them (as a DiscoveryClient's empty answer may)
+ * @param staleReason why these pods may be out of date (the source has lost its
+ * connection and answers from what it last saw), or {@code null} when they are current
  */
-public record DiscoveredPods(String source, List<Pod> pods, boolean authoritative) {
+public record DiscoveredPods(String source, List<Pod> pods, boolean authoritative, String staleReason) {
 
 	public DiscoveredPods {
 		Objects.requireNonNull(source, "'source' must not be null");
@@ -27,7 +29,17 @@ public record DiscoveredPods(String source, List<Pod> pods, boolean authoritativ
 	 * @param pods the pods
 	 */
 	public DiscoveredPods(String source, List<Pod> pods) {
-		this(source, pods, false);
+		this(source, pods, false, null);
+	}
+
+	/**
+	 * Current pods.
+	 * @param source where they came from
+	 * @param pods the pods
+	 * @param authoritative whether no pods means that the service has none
+	 */
+	public DiscoveredPods(String source, List<Pod> pods, boolean authoritative) {
+		this(source, pods, authoritative, null);
 	}
 
 }

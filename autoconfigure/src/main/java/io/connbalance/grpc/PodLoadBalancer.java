@@ -1,22 +1,24 @@
 package io.connbalance.grpc;
 
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashSet;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import io.grpc.ClientStreamTracer;
 import io.grpc.ConnectivityState;
 import io.grpc.ConnectivityStateInfo;
-import io.grpc.Deadline;
 import io.grpc.EquivalentAddressGroup;
 import io.grpc.LoadBalancer;
 import io.grpc.Metadata;
 import io.grpc.Status;
+import io.grpc.SynchronizationContext.ScheduledHandle;
 
 import io.connbalance.balance.ServiceBalancer;
 import io.connbalance.stats.PodStats;
@@ -32,6 +34,9 @@ import io.connbalance.stats.PodStats;
  */
 final class PodLoadBalancer extends LoadBalancer {
 
+	/** How long a new channel's first calls wait for its first connections to be made. */
+	static final long SETTLE_MILLIS = 250;
+
 	private final Helper helper;
 
 	private final Map<String, PodSubchannel> subchannels = new LinkedHashMap<>();
@@ -39,6 +44,11 @@ final class PodLoadBalancer extends LoadBalancer {
 	private ServiceBinding binding;
 
 	private Status lastFailure = Status.UNAVAILABLE;
+
+	/** Whether the channel's first connections have been made (or waited for). */
+	private boolean settled;
+
+	private ScheduledHandle settleTimer;
 
 	PodLoadBalancer(Helper helper) {
 		this.helper = helper;
@@ -55,7 +65,11 @@ final class PodLoadBalancer extends LoadBalancer {
 		}
 		this.binding = binding;
 		Set<String> present = new HashSet<>();
-		for (EquivalentAddressGroup group : resolved.getAddresses()) {
+		// connections are opened in a random order, so that the channels of many
+		// clients do not all reach the first pod of the list first
+		List<EquivalentAddressGroup> groups = new ArrayList<>(resolved.getAddresses());
+		Collections.shuffle(groups);
+		for (EquivalentAddressGroup group : groups) {
 			String pod = group.getAttributes().get(ServiceBinding.POD);
 			present.add(pod);
 			PodSubchannel existing = this.subchannels.get(pod);
@@ -95,6 +109,9 @@ final class PodLoadBalancer extends LoadBalancer {
 
 	@Override
 	public void shutdown() {
+		if (this.settleTimer != null) {
+			this.settleTimer.cancel();
+		}
 		List.copyOf(this.subchannels.values()).forEach(PodSubchannel::close);
 	}
 
@@ -116,7 +133,13 @@ final class PodLoadBalancer extends LoadBalancer {
 				connecting = true;
 			}
 		}
-		if (!ready.isEmpty()) {
+		if (!ready.isEmpty() && !this.settled && connecting) {
+			// the first connections are being made: the calls wait for them (a moment,
+			// at most SETTLE_MILLIS) rather than all go to the pod that answered first
+			waitForFirstConnections();
+		}
+		else if (!ready.isEmpty()) {
+			this.settled = true;
 			this.helper.updateBalancingState(ConnectivityState.READY,
 					new PodPicker(this.binding.balancer(), ready, byStats));
 		}
@@ -128,6 +151,17 @@ final class PodLoadBalancer extends LoadBalancer {
 			this.helper.updateBalancingState(ConnectivityState.TRANSIENT_FAILURE,
 					new FixedResultPicker(PickResult.withError(noPodStatus())));
 		}
+	}
+
+	private void waitForFirstConnections() {
+		if (this.settleTimer == null) {
+			this.settleTimer = this.helper.getSynchronizationContext().schedule(() -> {
+				this.settled = true;
+				updateBalancingState();
+			}, SETTLE_MILLIS, TimeUnit.MILLISECONDS, this.helper.getScheduledExecutorService());
+		}
+		this.helper.updateBalancingState(ConnectivityState.CONNECTING,
+				new FixedResultPicker(PickResult.withNoResult()));
 	}
 
 	private Status noPodStatus() {
@@ -187,7 +221,9 @@ final class PodLoadBalancer extends LoadBalancer {
 
 			@Override
 			public ClientStreamTracer newClientStreamTracer(ClientStreamTracer.StreamInfo info, Metadata headers) {
-				return new CallTracer(PodSubchannel.this.stats, info.getCallOptions().getDeadline());
+				PodSubchannel.this.inFlight.incrementAndGet();
+				return new CallTracer(PodSubchannel.this.stats, info.getCallOptions().getDeadline(),
+						PodSubchannel.this::callClosed);
 			}
 
 		};
@@ -271,79 +307,10 @@ final class PodLoadBalancer extends LoadBalancer {
 			PodLoadBalancer.this.subchannels.remove(this.pod, this);
 		}
 
-		/**
-		 * The status a call ended with as its caller sees it: a stream cancelled once its
-		 * deadline has passed (the server gave up on it first, with {@code RST_STREAM})
-		 * ended by its deadline.
-		 */
-		private static Status deadlineExceeded(Status status, Deadline deadline) {
-			return (status.getCode() == Status.Code.CANCELLED && deadline != null && deadline.isExpired())
-					? Status.DEADLINE_EXCEEDED : status;
-		}
-
-		/**
-		 * Whether a call's status says the pod failed, rather than the call (as NOT_FOUND
-		 * or INVALID_ARGUMENT do, or UNKNOWN: an exception thrown by one handler of a
-		 * healthy pod) or the caller (CANCELLED).
-		 * @param status the call's status
-		 * @param responded whether the pod sent response headers
-		 * @return {@code true} for UNAVAILABLE, INTERNAL and DATA_LOSS, and for
-		 * DEADLINE_EXCEEDED before the pod answered (a hung pod)
-		 */
-		private static boolean isPodFailure(Status status, boolean responded) {
-			return switch (status.getCode()) {
-				case UNAVAILABLE, INTERNAL, DATA_LOSS -> true;
-				case DEADLINE_EXCEEDED -> !responded;
-				default -> false;
-			};
-		}
-
-		/**
-		 * Counts one call (one stream) in the pod's counters and in this subchannel's.
-		 */
-		private final class CallTracer extends ClientStreamTracer {
-
-			private final PodStats stats;
-
-			private final boolean counted;
-
-			private final long sent;
-
-			private final Deadline deadline;
-
-			private volatile boolean responded;
-
-			CallTracer(PodStats stats, Deadline deadline) {
-				this.stats = stats;
-				this.deadline = deadline;
-				this.counted = stats != null && stats.begin();
-				this.sent = this.counted ? stats.now() : 0;
-				PodSubchannel.this.inFlight.incrementAndGet();
+		private void callClosed() {
+			if (this.inFlight.decrementAndGet() == 0 && this.leaving) {
+				PodLoadBalancer.this.helper.getSynchronizationContext().execute(this::closeIfIdle);
 			}
-
-			@Override
-			public void inboundHeaders() {
-				// the response began: its time feeds the peak-EWMA estimate
-				this.responded = true;
-				if (this.counted) {
-					this.stats.responded(this.sent);
-				}
-			}
-
-			@Override
-			public void streamClosed(Status status) {
-				if (this.counted) {
-					boolean podFailure = isPodFailure(deadlineExceeded(status, this.deadline), this.responded);
-					if (podFailure && !this.responded) {
-						this.stats.noResponse(this.sent);
-					}
-					this.stats.end(!status.isOk(), podFailure);
-				}
-				if (PodSubchannel.this.inFlight.decrementAndGet() == 0 && PodSubchannel.this.leaving) {
-					PodLoadBalancer.this.helper.getSynchronizationContext().execute(PodSubchannel.this::closeIfIdle);
-				}
-			}
-
 		}
 
 	}

@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
 import org.apache.hc.client5.http.config.ConnectionConfig;
+import org.apache.hc.client5.http.config.RequestConfig;
 import org.apache.hc.client5.http.impl.classic.CloseableHttpClient;
 import org.apache.hc.client5.http.impl.classic.HttpClients;
 import org.apache.hc.client5.http.impl.io.PoolingHttpClientConnectionManager;
@@ -51,8 +52,15 @@ public final class HttpComponentsPodClient implements PodClient {
 			.setMaxConnPerRoute(options.maxConnectionsPerPod())
 			.setDefaultConnectionConfig(connection.build())
 			.build();
+		RequestConfig.Builder request = RequestConfig.custom();
+		if (options.connectTimeout() != null) {
+			// a pod whose pool has no connection free for this long is busy: the request
+			// goes to another pod rather than wait (HttpClient waits 3 minutes)
+			request.setConnectionRequestTimeout(options.connectTimeout().toMillis(), TimeUnit.MILLISECONDS);
+		}
 		this.httpClient = HttpClients.custom()
 			.setConnectionManager(this.connectionManager)
+			.setDefaultRequestConfig(request.build())
 			.disableCookieManagement()
 			// no retry on the same pod (HttpClient's default retries a 503 after 1 s):
 			// connbalance retries on another pod

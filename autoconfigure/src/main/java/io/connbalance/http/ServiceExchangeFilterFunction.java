@@ -98,17 +98,14 @@ public final class ServiceExchangeFilterFunction implements ExchangeFilterFuncti
 
 		void failed(Throwable failure) {
 			if (!this.responded && this.ended.compareAndSet(false, true)) {
-				boolean podFailure = Retries.isPodFailure(failure);
-				if (podFailure) {
-					this.pod.noResponse(this.sent);
-				}
-				this.pod.end(true, podFailure);
+				this.pod.endWithoutResponse(this.sent, true, Retries.isPodFailure(failure));
 			}
 		}
 
 		void cancelled() {
-			if (!this.responded) {
-				end(false);
+			// by the caller: nothing is known of the pod
+			if (!this.responded && this.ended.compareAndSet(false, true)) {
+				this.pod.endWithoutResponse(this.sent, false, false);
 			}
 		}
 

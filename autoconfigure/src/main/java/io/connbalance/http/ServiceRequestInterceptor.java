@@ -70,11 +70,7 @@ public final class ServiceRequestInterceptor implements ClientHttpRequestInterce
 				return new CountedResponse(response, pod);
 			}
 			catch (IOException ex) {
-				boolean podFailure = Retries.isPodFailure(ex);
-				if (podFailure) {
-					pod.noResponse(sent);
-				}
-				pod.end(true, podFailure);
+				pod.endWithoutResponse(sent, true, Retries.isPodFailure(ex));
 				ended = true;
 				if (retries-- == 0 || !Retries.mayRetry(ex, request.getMethod())) {
 					throw ex;
@@ -83,7 +79,9 @@ public final class ServiceRequestInterceptor implements ClientHttpRequestInterce
 			}
 			finally {
 				if (!ended) {
-					pod.end(true);
+					// an error of the client (an interceptor, a body that cannot be
+					// written): nothing is known of the pod
+					pod.endWithoutResponse(sent, true, false);
 				}
 			}
 		}

@@ -6,16 +6,15 @@ import java.lang.reflect.Method;
 import java.lang.reflect.Proxy;
 import java.sql.Connection;
 import java.sql.DatabaseMetaData;
-import java.sql.ResultSet;
 import java.sql.Statement;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * A connection borrowed from a pod's pool, which tells the pool when it is closed
- * (returned). Everything else goes to the pooled connection. The statements, metadata and
- * result sets it hands out lead back to it ({@code statement.getConnection()} is this
- * connection), so that closing the connection reached through them returns the borrow
- * too.
+ * (returned). Everything else goes to the pooled connection. The statements and metadata
+ * it hands out lead back to it ({@code statement.getConnection()} is this connection), so
+ * that closing the connection reached through them returns the borrow too. Result sets
+ * are not wrapped (it would cost every read): their statement is the pooled one.
  */
 final class BorrowedConnection implements InvocationHandler {
 
@@ -53,31 +52,27 @@ final class BorrowedConnection implements InvocationHandler {
 				return "BorrowedConnection[" + this.target + "]";
 			}
 			default -> {
-				return Reached.invoke(proxy, this.target, method, args, (Connection) proxy, null);
+				return Reached.invoke(proxy, this.target, method, args, (Connection) proxy);
 			}
 		}
 	}
 
 	/**
-	 * A statement, metadata or result set reached from a borrowed connection, whose way
-	 * back leads to the borrowed connection and the statement it came from.
+	 * A statement or metadata reached from a borrowed connection, whose way back leads to
+	 * the borrowed connection.
 	 */
-	private record Reached(Object target, Connection connection, Statement statement) implements InvocationHandler {
+	private record Reached(Object target, Connection connection) implements InvocationHandler {
 
 		@Override
 		public Object invoke(Object proxy, Method method, Object[] args) throws Throwable {
 			if (args == null && method.getName().equals("getConnection")) {
 				return this.connection;
 			}
-			if (args == null && method.getName().equals("getStatement") && this.statement != null) {
-				return this.statement;
-			}
-			Statement owner = (proxy instanceof Statement statement) ? statement : this.statement;
-			return invoke(proxy, this.target, method, args, this.connection, owner);
+			return invoke(proxy, this.target, method, args, this.connection);
 		}
 
-		static Object invoke(Object proxy, Object target, Method method, Object[] args, Connection connection,
-				Statement statement) throws Throwable {
+		static Object invoke(Object proxy, Object target, Method method, Object[] args, Connection connection)
+				throws Throwable {
 			switch (method.getName()) {
 				case "equals" -> {
 					return proxy == args[0];
@@ -94,10 +89,12 @@ final class BorrowedConnection implements InvocationHandler {
 						throw ex.getTargetException();
 					}
 					Class<?> type = method.getReturnType();
-					if (result != null && type.isInterface() && (Statement.class.isAssignableFrom(type)
-							|| type == DatabaseMetaData.class || type == ResultSet.class)) {
+					// result sets are left alone: wrapping them would cost every getX
+					// call
+					if (result != null && type.isInterface()
+							&& (Statement.class.isAssignableFrom(type) || type == DatabaseMetaData.class)) {
 						return Proxy.newProxyInstance(BorrowedConnection.class.getClassLoader(),
-								new Class<?>[] { type }, new Reached(result, connection, statement));
+								new Class<?>[] { type }, new Reached(result, connection));
 					}
 					return result;
 				}

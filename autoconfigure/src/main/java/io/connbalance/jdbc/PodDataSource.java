@@ -1,26 +1,16 @@
 package io.connbalance.jdbc;
 
-import java.io.PrintWriter;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.SQLFeatureNotSupportedException;
 import java.sql.SQLTransientConnectionException;
-import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.HashSet;
 import java.util.Set;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.LongSupplier;
-import java.util.logging.Logger;
-
-import javax.sql.DataSource;
-
-import com.zaxxer.hikari.HikariDataSource;
-import org.apache.commons.logging.Log;
-import org.apache.commons.logging.LogFactory;
 
 import io.connbalance.balance.ServiceBalancer;
 import io.connbalance.pod.Pod;
@@ -39,13 +29,7 @@ import io.connbalance.stats.PodStats;
  * when its last borrowed connection is returned. A pod whose pool cannot give a
  * connection is skipped and tried again after a backoff (1 s, doubling up to 30 s).
  */
-public final class PodDataSource implements DataSource, AutoCloseable {
-
-	private static final Log logger = LogFactory.getLog(PodDataSource.class);
-
-	private static final long FIRST_BACKOFF_NANOS = Duration.ofSeconds(1).toNanos();
-
-	private static final long MAX_BACKOFF_NANOS = Duration.ofSeconds(30).toNanos();
+public final class PodDataSource implements DataSourceBasics, AutoCloseable {
 
 	private final PoolSettings settings;
 
@@ -98,14 +82,13 @@ public final class PodDataSource implements DataSource, AutoCloseable {
 			take(snapshot, drained);
 		}
 		// closing a pool waits for its connections to close: not while borrows wait
-		drained.forEach(this::closePool);
+		drained.forEach(PodPool::close);
 	}
 
 	private void take(ServicePods snapshot, List<PodPool> drained) {
 		if (this.closed || snapshot.generation() <= this.generation) {
 			return;
 		}
-		this.generation = snapshot.generation();
 		List<PodPool> nowReady = new ArrayList<>();
 		boolean added = false;
 		for (Pod pod : snapshot.pods()) {
@@ -114,7 +97,7 @@ public final class PodDataSource implements DataSource, AutoCloseable {
 			}
 			PodPool pool = this.pools.get(pod.address());
 			if (pool == null) {
-				pool = new PodPool(pod, this.settings.createPool(pod));
+				pool = new PodPool(pod, this.settings.service(), this.settings.createPool(pod));
 				this.pools.put(pod.address(), pool);
 				added = true;
 			}
@@ -131,25 +114,10 @@ public final class PodDataSource implements DataSource, AutoCloseable {
 			}
 		}
 		if (added) {
-			retireSurplusConnections();
+			PodPool.retireSurplusConnections(this.ready);
 		}
-	}
-
-	/**
-	 * Pods with more open connections than their share retire the idle ones, so that the
-	 * connections follow the borrows to new pods.
-	 */
-	private void retireSurplusConnections() {
-		int open = 0;
-		for (PodPool pool : this.ready) {
-			open += pool.openConnections();
-		}
-		int share = (int) Math.ceil((double) open / Math.max(1, this.ready.size()));
-		for (PodPool pool : this.ready) {
-			if (pool.openConnections() > share) {
-				pool.pool.getHikariPoolMXBean().softEvictConnections();
-			}
-		}
+		// taken only once it is all done: a snapshot that failed half way is taken again
+		this.generation = snapshot.generation();
 	}
 
 	@Override
@@ -164,8 +132,12 @@ public final class PodDataSource implements DataSource, AutoCloseable {
 			}
 			PodPool pool = borrow.pool();
 			try {
-				Connection connection = pool.pool.getConnection();
+				Connection connection = pool.pool().getConnection();
 				pool.succeeded();
+				if (borrow.counted()) {
+					// the time a borrow took
+					borrow.stats().responded(borrow.sent());
+				}
 				return BorrowedConnection.wrap(connection, () -> returned(borrow, false));
 			}
 			catch (SQLException ex) {
@@ -198,39 +170,14 @@ public final class PodDataSource implements DataSource, AutoCloseable {
 	 * preferring pods that are not backing off, and counts the borrow.
 	 */
 	private synchronized Borrow reserve(Set<PodPool> tried) {
-		long now = this.nanoTime.getAsLong();
-		PodPool best = null;
-		boolean bestBackingOff = true;
-		int ties = 0;
-		for (PodPool pool : this.ready) {
-			if (tried.contains(pool)) {
-				continue;
-			}
-			boolean backingOff = pool.isBackingOff(now);
-			int order = (best != null) ? compare(backingOff, pool.borrowed, bestBackingOff, best.borrowed) : -1;
-			if (order < 0) {
-				best = pool;
-				bestBackingOff = backingOff;
-				ties = 1;
-			}
-			else if (order == 0 && ThreadLocalRandom.current().nextInt(++ties) == 0) {
-				// reservoir sampling: each of the tied pods is chosen with equal chance
-				best = pool;
-			}
-		}
+		PodPool best = LeastBorrowed.choose(this.ready, tried, this.nanoTime.getAsLong());
 		if (best == null) {
 			return null;
 		}
 		best.borrowed++;
-		PodStats stats = this.balancer.find(best.pod.address());
-		return new Borrow(best, stats, stats != null && stats.begin());
-	}
-
-	private static int compare(boolean backingOff, int borrowed, boolean otherBackingOff, int otherBorrowed) {
-		if (backingOff != otherBackingOff) {
-			return backingOff ? 1 : -1;
-		}
-		return Integer.compare(borrowed, otherBorrowed);
+		PodStats stats = this.balancer.find(best.pod().address());
+		boolean counted = stats != null && stats.begin();
+		return new Borrow(best, stats, counted, counted ? stats.now() : 0);
 	}
 
 	private void returned(Borrow borrow, boolean failure) {
@@ -240,25 +187,25 @@ public final class PodDataSource implements DataSource, AutoCloseable {
 			drained = removeIfDrained(borrow.pool());
 		}
 		if (drained) {
-			closePool(borrow.pool());
+			borrow.pool().close();
 		}
 		if (borrow.counted()) {
 			// a pod that gives no connection is backed off here (PodPool#failed), and a
 			// full pool is busy, not failing: neither counts toward the service's outlier
 			// ejection, which would mark the pod ejected by rules the DataSource does not
 			// follow
-			borrow.stats().end(failure, false);
+			if (failure) {
+				borrow.stats().endWithoutResponse(borrow.sent(), true, false);
+			}
+			else {
+				borrow.stats().end(false, false);
+			}
 		}
 	}
 
 	/** Under the lock: whether a pool that left has nothing borrowed and is now gone. */
 	private boolean removeIfDrained(PodPool pool) {
-		return pool.retired && pool.borrowed == 0 && this.pools.remove(pool.pod.address(), pool);
-	}
-
-	private void closePool(PodPool pool) {
-		pool.pool.close();
-		logger.info("Closed the pool of " + pool.describe() + ", which left service '" + this.settings.service() + "'");
+		return pool.retired && pool.borrowed == 0 && this.pools.remove(pool.pod().address(), pool);
 	}
 
 	/**
@@ -289,8 +236,8 @@ public final class PodDataSource implements DataSource, AutoCloseable {
 		long now = this.nanoTime.getAsLong();
 		return this.pools.values()
 			.stream()
-			.sorted((a, b) -> a.pod.compareTo(b.pod))
-			.map((pool) -> new PoolState(pool.pod, pool.pool.getPoolName(), pool.openConnections(), pool.borrowed,
+			.sorted((a, b) -> a.pod().compareTo(b.pod()))
+			.map((pool) -> new PoolState(pool.pod(), pool.pool().getPoolName(), pool.openConnections(), pool.borrowed,
 					pool.retired, pool.isBackingOff(now)))
 			.toList();
 	}
@@ -321,7 +268,7 @@ public final class PodDataSource implements DataSource, AutoCloseable {
 			this.pools.clear();
 			this.ready = List.of();
 		}
-		all.forEach((pool) -> pool.pool.close());
+		all.forEach((pool) -> pool.pool().close());
 	}
 
 	@Override
@@ -331,111 +278,14 @@ public final class PodDataSource implements DataSource, AutoCloseable {
 	}
 
 	@Override
-	public PrintWriter getLogWriter() {
-		return null;
-	}
-
-	@Override
-	public void setLogWriter(PrintWriter out) {
-	}
-
-	@Override
-	public void setLoginTimeout(int seconds) {
-	}
-
-	@Override
-	public int getLoginTimeout() {
-		return 0;
-	}
-
-	@Override
-	public Logger getParentLogger() throws SQLFeatureNotSupportedException {
-		throw new SQLFeatureNotSupportedException();
-	}
-
-	@Override
-	public <T> T unwrap(Class<T> type) throws SQLException {
-		if (type.isInstance(this)) {
-			return type.cast(this);
-		}
-		throw new SQLException("Not a wrapper for " + type.getName());
-	}
-
-	@Override
-	public boolean isWrapperFor(Class<?> type) {
-		return type.isInstance(this);
-	}
-
-	@Override
 	public String toString() {
 		return "PodDataSource[" + this.settings.name() + ", service " + this.settings.service() + "]";
 	}
 
 	/**
-	 * The pool of one pod. Its mutable fields are guarded by the DataSource's lock.
+	 * One borrow: the pool it came from, the pod counter it was counted in, and when.
 	 */
-	private final class PodPool {
-
-		private final Pod pod;
-
-		private final HikariDataSource pool;
-
-		private int borrowed;
-
-		private boolean retired;
-
-		private volatile int failures;
-
-		private long retryAt;
-
-		PodPool(Pod pod, HikariDataSource pool) {
-			this.pod = pod;
-			this.pool = pool;
-		}
-
-		int openConnections() {
-			return this.pool.isClosed() ? 0 : this.pool.getHikariPoolMXBean().getTotalConnections();
-		}
-
-		boolean isBackingOff(long now) {
-			return this.failures > 0 && now - this.retryAt < 0;
-		}
-
-		void succeeded() {
-			if (this.failures == 0) {
-				return;
-			}
-			synchronized (PodDataSource.this) {
-				if (this.failures > 0) {
-					logger.info("Pod " + describe() + " of service '" + PodDataSource.this.settings.service()
-							+ "' gives connections again");
-				}
-				this.failures = 0;
-			}
-		}
-
-		void failed(long now) {
-			synchronized (PodDataSource.this) {
-				this.failures++;
-				long backoff = Math.min(MAX_BACKOFF_NANOS, FIRST_BACKOFF_NANOS << Math.min(this.failures - 1, 5));
-				this.retryAt = now + backoff;
-				if (this.failures == 1) {
-					logger.warn("Pod " + describe() + " of service '" + PodDataSource.this.settings.service()
-							+ "' gave no connection; other pods take its borrows until it is retried");
-				}
-			}
-		}
-
-		String describe() {
-			return this.pod.name() + " (" + this.pod.address() + ")";
-		}
-
-	}
-
-	/**
-	 * One borrow: the pool it came from and the pod counter it was counted in.
-	 */
-	private record Borrow(PodPool pool, PodStats stats, boolean counted) {
+	private record Borrow(PodPool pool, PodStats stats, boolean counted, long sent) {
 	}
 
 }

@@ -22,11 +22,14 @@ import okio.Okio;
  * requests it is given; an interceptor on the HTTP client is the one place that sees
  * every attempt. Calls to other paths pass untouched.
  * <p>
- * The read timeout stands in for the pings a watch does not have: an API server that
- * stops answering (a partition, a frozen node) would otherwise leave a watch waiting
- * forever while its last pods look current.
+ * The read timeout of watches stands in for the pings they do not have: an API server
+ * that stops answering (a partition, a frozen node) would otherwise leave a watch waiting
+ * forever while its last pods look current. Lists get at most {@link #LIST_READ_TIMEOUT}.
  */
 final class CallObserver implements Interceptor {
+
+	/** How long a list may stay silent. */
+	static final Duration LIST_READ_TIMEOUT = Duration.ofSeconds(10);
 
 	private final String path;
 
@@ -48,10 +51,12 @@ final class CallObserver implements Interceptor {
 		if (!chain.request().url().encodedPath().equals(this.path)) {
 			return chain.proceed(chain.request());
 		}
+		// a watch may be quiet for up to its own timeout; a list answers at once
+		Duration timeout = "true".equals(chain.request().url().queryParameter("watch")) ? this.readTimeout
+				: (this.readTimeout.compareTo(LIST_READ_TIMEOUT) < 0) ? this.readTimeout : LIST_READ_TIMEOUT;
 		Response response;
 		try {
-			response = chain.withReadTimeout((int) this.readTimeout.toMillis(), TimeUnit.MILLISECONDS)
-				.proceed(chain.request());
+			response = chain.withReadTimeout((int) timeout.toMillis(), TimeUnit.MILLISECONDS).proceed(chain.request());
 		}
 		catch (IOException ex) {
 			this.failed.accept(ex);

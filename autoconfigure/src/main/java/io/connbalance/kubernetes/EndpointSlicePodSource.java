@@ -34,14 +34,14 @@ public class EndpointSlicePodSource implements PodSource {
 		if (!this.watch.isAvailable()) {
 			return this.fallback.discover(target);
 		}
-		if (this.watch.isFailing()) {
-			// the refresher keeps the last pods and shows the service as stale
-			throw new IllegalStateException(
-					"the API server has not answered the watch of EndpointSlices since " + this.watch.lastAnswer());
-		}
+		// while the API server does not answer, the informer's last view is the best
+		// there is (with every event it got until then): served, and shown as stale
+		String stale = this.watch.isFailing()
+				? "the API server has not answered the watch of EndpointSlices since " + this.watch.lastAnswer() : null;
 		// the slices are the truth: none ready means none ready (scaled to zero, or every
 		// pod unready), not a discovery failure
-		return new DiscoveredPods(SOURCE, EndpointSlicePods.pods(target, this.watch.slices(target.serviceId())), true);
+		return new DiscoveredPods(SOURCE, EndpointSlicePods.pods(target, this.watch.slices(target.serviceId())), true,
+				stale);
 	}
 
 	@Override

@@ -57,6 +57,9 @@ public class EndpointSliceWatch {
 
 	private volatile long lastAnswer;
 
+	/** Set while the informer is stopped: the calls it cuts short are no outage. */
+	private volatile boolean stopped;
+
 	private volatile SharedInformerFactory factory;
 
 	private volatile SharedIndexInformer<V1EndpointSlice> informer;
@@ -93,6 +96,7 @@ public class EndpointSliceWatch {
 			return;
 		}
 		this.onChange = onChange;
+		this.stopped = false;
 		String selector = selector();
 		ApiClient client = ownClient();
 		DiscoveryV1Api api = new DiscoveryV1Api(client);
@@ -161,6 +165,7 @@ public class EndpointSliceWatch {
 	 * Stops the informer.
 	 */
 	public synchronized void stop() {
+		this.stopped = true;
 		if (this.factory != null) {
 			this.factory.stopAllRegisteredInformers(true);
 			this.factory = null;
@@ -247,7 +252,7 @@ public class EndpointSliceWatch {
 	}
 
 	private void failed(Throwable failure) {
-		if (this.failing.compareAndSet(false, true)) {
+		if (!this.stopped && this.failing.compareAndSet(false, true)) {
 			logger.warn(
 					"connbalance lost its watch of EndpointSlices in namespace '" + this.namespace + "' ("
 							+ describe(failure) + "); it keeps the last known pods and retries",

@@ -26,7 +26,7 @@ public final class ServiceLoadBalancerLifecycle implements LoadBalancerLifecycle
 
 	private final ServiceBalancer balancer;
 
-	private final Map<RequestKey, PodStats> started = new ConcurrentHashMap<>();
+	private final Map<RequestKey, Started> started = new ConcurrentHashMap<>();
 
 	/**
 	 * Creates the lifecycle.
@@ -54,23 +54,32 @@ public final class ServiceLoadBalancerLifecycle implements LoadBalancerLifecycle
 		PodStats pod = this.balancer.find(Pod.of(instance.getHost(), instance.getPort()).address());
 		if (pod != null && pod.begin()) {
 			RequestKey key = new RequestKey(request);
-			this.started.put(key, pod);
+			this.started.put(key, new Started(pod, pod.now()));
 			CancellationFilter.Cancellation cancellation = cancellation(request);
 			if (cancellation != null) {
-				cancellation.onCancel(() -> end(key, false));
+				cancellation.onCancel(() -> {
+					Started cancelled = this.started.remove(key);
+					if (cancelled != null) {
+						// by the caller: nothing is known of the pod
+						cancelled.pod().endWithoutResponse(cancelled.sent(), false, false);
+					}
+				});
 			}
 		}
 	}
 
 	@Override
 	public void onComplete(CompletionContext<Object, ServiceInstance, Object> context) {
-		end(new RequestKey(context.getLoadBalancerRequest()), isFailure(context));
-	}
-
-	private void end(RequestKey key, boolean failure) {
-		PodStats pod = this.started.remove(key);
-		if (pod != null) {
-			pod.end(failure);
+		Started request = this.started.remove(new RequestKey(context.getLoadBalancerRequest()));
+		if (request == null) {
+			return;
+		}
+		if (context.status() == CompletionContext.Status.FAILED) {
+			request.pod().endWithoutResponse(request.sent(), true, true);
+		}
+		else {
+			request.pod().responded(request.sent());
+			request.pod().end(isFailure(context));
 		}
 	}
 
@@ -105,6 +114,12 @@ public final class ServiceLoadBalancerLifecycle implements LoadBalancerLifecycle
 			return true;
 		}
 		return false;
+	}
+
+	/**
+	 * A request counted on its pod, and when it was sent.
+	 */
+	private record Started(PodStats pod, long sent) {
 	}
 
 	/**

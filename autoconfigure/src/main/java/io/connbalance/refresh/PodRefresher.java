@@ -189,11 +189,16 @@ public class PodRefresher {
 			return;
 		}
 		RefreshStatus previous = this.statuses.get(target.key());
-		if (previous.failing()) {
-			logger.info("Discovery of service '" + target.serviceId() + "' answers again with "
-					+ discovered.pods().size() + " pod(s)");
+		if (discovered.staleReason() != null) {
+			failed(target, new IllegalStateException(discovered.staleReason()));
 		}
-		this.statuses.put(target.key(), previous.succeeded(discovered.source(), this.clock.instant()));
+		else {
+			if (previous.failing()) {
+				logger.info("Discovery of service '" + target.serviceId() + "' answers again with "
+						+ discovered.pods().size() + " pod(s)");
+			}
+			this.statuses.put(target.key(), previous.succeeded(discovered.source(), this.clock.instant()));
+		}
 		if (!this.registry.update(target.key(), discovered.pods())) {
 			return;
 		}

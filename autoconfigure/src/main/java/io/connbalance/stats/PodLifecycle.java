@@ -1,6 +1,10 @@
 package io.connbalance.stats;
 
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
 
 /**
  * A pod's lifecycle state and its requests in flight, in one atomic word, so that a
@@ -20,6 +24,10 @@ final class PodLifecycle {
 	private static final long DRAINED = 2L << 32;
 
 	private static final long STATE = ~0xFFFF_FFFFL;
+
+	private static final Log logger = LogFactory.getLog(PodLifecycle.class);
+
+	private static final AtomicBoolean UNBALANCED = new AtomicBoolean();
 
 	private final AtomicLong word = new AtomicLong();
 
@@ -48,7 +56,11 @@ final class PodLifecycle {
 		while (true) {
 			long current = this.word.get();
 			if (count(current) == 0) {
-				throw new IllegalStateException("More requests ended than began");
+				// a client that ends a request twice must not fail its caller for it
+				if (UNBALANCED.compareAndSet(false, true)) {
+					logger.warn("A request to a pod ended more often than it began; its count stays at 0");
+				}
+				return false;
 			}
 			long next = current - 1;
 			if (next == RETIRED) {

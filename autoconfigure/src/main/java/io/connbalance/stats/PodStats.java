@@ -20,38 +20,17 @@ public final class PodStats {
 
 	private final PodLifecycle lifecycle = new PodLifecycle();
 
-	/**
-	 * When the pod last showed progress: its last response, or the start of a request
-	 * while nothing was in flight. Requests in flight are at least this old.
-	 */
-	private volatile long lastProgress;
-
 	private final DrainListener drainListener;
 
 	private final FailureListener failureListener;
 
 	private final AtomicInteger consecutiveFailures = new AtomicInteger();
 
-	/**
-	 * While ejected, when the ejection ends ({@link #now()} time); guarded by the owner.
-	 */
-	private volatile long ejectedUntil;
-
-	private volatile boolean ejected;
-
-	private int ejections;
-
-	private long returnedAt;
-
-	private volatile boolean ramping;
-
-	private volatile long rampStart;
-
 	private volatile Pod pod;
 
 	private final LongSupplier clock;
 
-	private final PeakEwma latency;
+	private final ResponseTimes latency;
 
 	/**
 	 * Creates counters for a pod.
@@ -85,8 +64,7 @@ public final class PodStats {
 		this.drainListener = drainListener;
 		this.failureListener = failureListener;
 		this.clock = clock;
-		this.latency = new PeakEwma(clock.getAsLong());
-		this.lastProgress = clock.getAsLong();
+		this.latency = new ResponseTimes(clock.getAsLong());
 	}
 
 	/**
@@ -99,29 +77,26 @@ public final class PodStats {
 
 	/**
 	 * Takes the response time of a request: from when it was sent (a {@link #now()}
-	 * reading) until its response began.
+	 * reading) until its response began. Each request is told once, through this or
+	 * {@link #noResponse(long, boolean)}.
 	 * @param sent when the request was sent
 	 */
 	public void responded(long sent) {
-		long now = this.clock.getAsLong();
-		this.lastProgress = now;
-		this.latency.observe(now - sent, now);
+		this.latency.responded(sent, this.clock.getAsLong());
 	}
 
 	/**
-	 * Takes a request that got no response (it failed or timed out) as a response time:
-	 * the time it took, and at least twice the pod's estimate, so that a pod that fails
-	 * fast does not look fast.
-	 * @param sent when the request was sent, a {@link #now()} reading
+	 * Takes a request that ended without a response (failed, timed out or cancelled).
+	 * @param sent when it was sent, a {@link #now()} reading
+	 * @param podFailure whether the pod failed it: then it counts as a response time (see
+	 * {@link ResponseTimes})
 	 */
-	public void noResponse(long sent) {
-		long now = this.clock.getAsLong();
-		long penalty = Math.min(Long.MAX_VALUE / 4, this.latency.estimate(now)) * 2;
-		this.latency.observe(Math.max(now - sent, penalty), now);
+	public void noResponse(long sent, boolean podFailure) {
+		this.latency.noResponse(sent, podFailure, this.clock.getAsLong());
 	}
 
 	/**
-	 * The peak-EWMA response time estimate now.
+	 * The response time estimate now, for peak-EWMA.
 	 * @return nanoseconds
 	 */
 	public long latencyEstimate() {
@@ -129,18 +104,12 @@ public final class PodStats {
 	}
 
 	/**
-	 * The peak-EWMA response time estimate at a given time.
+	 * The response time estimate at a given time, for peak-EWMA.
 	 * @param now a {@link #now()} reading
 	 * @return nanoseconds
 	 */
 	public long latencyEstimate(long now) {
-		long estimate = this.latency.estimate(now);
-		if (this.lifecycle.inFlight() == 0) {
-			return estimate;
-		}
-		// requests in flight with no response for a while are at least that slow: a
-		// hung pod grows more costly instead of fading toward zero
-		return Math.max(estimate, now - this.lastProgress);
+		return this.latency.estimate(now);
 	}
 
 	/**
@@ -166,21 +135,18 @@ public final class PodStats {
 	 * @return {@code true} if counted, {@code false} if the pod has drained
 	 */
 	public boolean begin() {
-		int before = this.lifecycle.begin();
-		if (before < 0) {
+		this.latency.sending(this.clock.getAsLong());
+		if (this.lifecycle.begin() < 0) {
 			return false;
 		}
-		if (before == 0) {
-			this.lastProgress = this.clock.getAsLong();
-		}
+		this.latency.sent();
 		this.total.increment();
 		return true;
 	}
 
 	/**
-	 * Counts a request that has finished.
-	 * @param failure whether it failed (connection error, or a server error status); a
-	 * failure counts toward the pod's consecutive failures
+	 * Counts a request that has finished; a failure counts against the pod.
+	 * @param failure whether it failed (connection error, or a server error status)
 	 */
 	public void end(boolean failure) {
 		end(failure, failure);
@@ -203,6 +169,39 @@ public final class PodStats {
 		else if (this.consecutiveFailures.get() != 0) {
 			this.consecutiveFailures.set(0);
 		}
+		ended();
+	}
+
+	/**
+	 * Ends a request that got no response: a failure of the pod, or (a full pool, a
+	 * cancellation, an error of the client) one that says nothing of it.
+	 * @param sent when it was sent, a {@link #now()} reading
+	 * @param failure whether it failed (not cancelled)
+	 * @param podFailure whether the pod failed it
+	 */
+	public void endWithoutResponse(long sent, boolean failure, boolean podFailure) {
+		noResponse(sent, podFailure);
+		if (podFailure) {
+			end(true, true);
+		}
+		else {
+			endUnjudged(failure);
+		}
+	}
+
+	/**
+	 * Counts a request that has finished without telling whether its pod is healthy: its
+	 * count of consecutive failures stays as it is.
+	 * @param failure whether it failed
+	 */
+	public void endUnjudged(boolean failure) {
+		if (failure) {
+			this.failed.increment();
+		}
+		ended();
+	}
+
+	private void ended() {
 		if (this.lifecycle.end()) {
 			this.drainListener.drained(this);
 		}
@@ -249,93 +248,16 @@ public final class PodStats {
 	}
 
 	/**
-	 * Failed requests since the last one that succeeded.
+	 * Failed requests since the last one that succeeded (or the pod's ejection).
 	 * @return the count
 	 */
 	public int consecutiveFailures() {
 		return this.consecutiveFailures.get();
 	}
 
-	/**
-	 * Takes the pod out of rotation until a given time, and starts its count of
-	 * consecutive failures again. Called by the pod's balancer, under its lock.
-	 * @param until when the ejection ends, a {@link #now()} reading
-	 * @param ejections how many times the pod has been ejected lately, this one included
-	 */
-	public void eject(long until, int ejections) {
-		this.ejections = ejections;
-		this.ejectedUntil = until;
-		this.ejected = true;
+	/** Starts the count of consecutive failures again (the pod is ejected for them). */
+	public void resetConsecutiveFailures() {
 		this.consecutiveFailures.set(0);
-	}
-
-	/**
-	 * Takes an ejected pod back into rotation. Called by the pod's balancer, under its
-	 * lock.
-	 * @param now the time it returns
-	 */
-	public void endEjection(long now) {
-		this.ejected = false;
-		this.returnedAt = now;
-	}
-
-	/**
-	 * Whether the pod is out of rotation after failing.
-	 * @return {@code true} while ejected
-	 */
-	public boolean isEjected() {
-		return this.ejected;
-	}
-
-	/**
-	 * When the current ejection ends.
-	 * @return a {@link #now()} reading, meaningful while {@link #isEjected()}
-	 */
-	public long ejectedUntil() {
-		return this.ejectedUntil;
-	}
-
-	/**
-	 * How many times the pod has been ejected lately (its last ejection's level).
-	 * @return the count
-	 */
-	public int ejections() {
-		return this.ejections;
-	}
-
-	/**
-	 * When the pod last returned from an ejection.
-	 * @return a {@link #now()} reading, meaningful once it has been ejected
-	 */
-	public long returnedAt() {
-		return this.returnedAt;
-	}
-
-	/**
-	 * Starts or ends the pod's slow start: while it ramps, its balancer gives it a share
-	 * of requests that grows with the time since {@code start}.
-	 * @param ramping whether it ramps
-	 * @param start when it started, a {@link #now()} reading
-	 */
-	public void ramp(boolean ramping, long start) {
-		this.rampStart = start;
-		this.ramping = ramping;
-	}
-
-	/**
-	 * Whether the pod is in its slow start.
-	 * @return {@code true} while it ramps up
-	 */
-	public boolean isRamping() {
-		return this.ramping;
-	}
-
-	/**
-	 * When the pod's slow start began.
-	 * @return a {@link #now()} reading, meaningful while {@link #isRamping()}
-	 */
-	public long rampStart() {
-		return this.rampStart;
 	}
 
 	/**
@@ -358,35 +280,6 @@ public final class PodStats {
 	@Override
 	public String toString() {
 		return this.pod.address() + "{total=" + total() + ", inFlight=" + inFlight() + ", failed=" + failed() + "}";
-	}
-
-	/**
-	 * Told when a request to the pod has failed.
-	 */
-	@FunctionalInterface
-	public interface FailureListener {
-
-		/**
-		 * Called on the thread that ended the failed request.
-		 * @param stats the pod's counters
-		 * @param consecutive failed requests since the last one that succeeded
-		 */
-		void failed(PodStats stats, int consecutive);
-
-	}
-
-	/**
-	 * Told when a retired pod has no more work in flight.
-	 */
-	@FunctionalInterface
-	public interface DrainListener {
-
-		/**
-		 * Called once per retired pod, on the thread that finished its last request.
-		 * @param stats the drained pod's counters
-		 */
-		void drained(PodStats stats);
-
 	}
 
 }

@@ -37,6 +37,7 @@ import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.boot.webclient.WebClientCustomizer;
 import org.springframework.boot.webclient.autoconfigure.WebClientAutoConfiguration;
+import org.springframework.boot.http.client.HttpClientSettings;
 import org.springframework.cloud.client.discovery.DiscoveryClient;
 import org.springframework.cloud.client.discovery.event.HeartbeatEvent;
 import org.springframework.context.annotation.Bean;
@@ -59,6 +60,31 @@ class ConnbalanceAutoConfigurationTests {
 		.withBean(DiscoveryClient.class, MutableDiscoveryClient::new)
 		.withPropertyValues("connbalance.services.backend.port=8080",
 				"management.endpoints.web.exposure.include=connbalance");
+
+	@Test
+	void aServiceTakesItsOwnTimeoutsElseTheDefaults() {
+		this.contextRunner
+			.withPropertyValues("connbalance.services.other.port=1", "connbalance.defaults.connect-timeout=2s",
+					"connbalance.defaults.read-timeout=5s", "connbalance.services.backend.read-timeout=300ms")
+			.run((context) -> {
+				ConnbalanceSettings settings = context.getBean(ConnbalanceSettings.class);
+				assertThat(settings.timeouts("backend"))
+					.isEqualTo(new ConnbalanceSettings.Timeouts(Duration.ofSeconds(2), Duration.ofMillis(300)));
+				assertThat(settings.timeouts("other"))
+					.isEqualTo(new ConnbalanceSettings.Timeouts(Duration.ofSeconds(2), Duration.ofSeconds(5)));
+				assertThat(ClientOptionsFactory.create(settings, context.getBeanProvider(HttpClientSettings.class))
+					.get("other")
+					.connectTimeout()).isEqualTo(Duration.ofSeconds(2));
+			});
+		this.contextRunner.run((context) -> {
+			ConnbalanceSettings settings = context.getBean(ConnbalanceSettings.class);
+			assertThat(ClientOptionsFactory.create(settings, context.getBeanProvider(HttpClientSettings.class))
+				.get("backend")).satisfies((options) -> {
+					assertThat(options.connectTimeout()).isEqualTo(ClientOptionsFactory.CONNECT_TIMEOUT);
+					assertThat(options.readTimeout()).isNull();
+				});
+		});
+	}
 
 	@Test
 	void everyPartIsConfiguredByDefault() {

@@ -33,6 +33,20 @@ class InvalidConfigurationTests {
 	}
 
 	@Test
+	void invalidTimeouts() {
+		assertFailure(
+				analysis("connbalance.services.backend.port=1", "connbalance.services.backend.connect-timeout=0s"),
+				"Invalid property 'connbalance.services.backend.connect-timeout': must be positive, was PT0S",
+				"Set a duration such as 1s, or remove it for the default.");
+		assertFailure(analysis("connbalance.services.backend.port=1", "connbalance.defaults.read-timeout=-1s"),
+				"Invalid property 'connbalance.defaults.read-timeout': must be positive, was PT-1S",
+				"Set a duration such as 5s, or remove it for no limit.");
+		assertFailure(analysis("connbalance.services.backend.port=1", "connbalance.kubernetes.watch-timeout=500ms"),
+				"Invalid property 'connbalance.kubernetes.watch-timeout': must be at least 1s and less than 1h, was PT0.5S",
+				"Set a duration such as 60s.");
+	}
+
+	@Test
 	void invalidSlowStartRetriesAndOutlierEjection() {
 		assertFailure(analysis("connbalance.services.backend.port=1", "connbalance.services.backend.slow-start=-5s"),
 				"Invalid property 'connbalance.services.backend.slow-start': must be zero or positive, was PT-5S",

@@ -131,8 +131,11 @@ class BalancingStrategyTests {
 		PodStats hung = pods.get(0);
 		PodStats healthy = pods.get(1);
 		// both answered in 5 ms; then the first hangs with 100 requests and answers none
-		hung.responded(clock.get() - 5_000_000);
-		healthy.responded(clock.get() - 5_000_000);
+		for (PodStats pod : pods) {
+			pod.begin();
+			pod.responded(clock.get() - 5_000_000);
+			pod.end(false);
+		}
 		for (int i = 0; i < 100; i++) {
 			hung.begin();
 		}
@@ -145,17 +148,42 @@ class BalancingStrategyTests {
 	}
 
 	@Test
+	void peakEwmaDoesNotChargeAStreamWhoseResponseHasBegunForItsLength() {
+		AtomicLong clock = new AtomicLong();
+		PodStats pod = new PodStats(Pod.of("127.0.0.2", 8080), (stats) -> {
+		}, clock::get);
+		pod.begin();
+		pod.responded(clock.get() - 5_000_000);
+		clock.addAndGet(60_000_000_000L);
+		assertThat(pod.inFlight()).isOne();
+		assertThat(pod.latencyEstimate()).isLessThan(5_000_000);
+	}
+
+	@Test
 	void peakEwmaCountsARequestThatGotNoResponseAsAtLeastTwiceTheEstimate() {
 		AtomicLong clock = new AtomicLong();
 		PodStats pod = new PodStats(Pod.of("127.0.0.2", 8080), (stats) -> {
 		}, clock::get);
+		pod.begin();
 		pod.responded(clock.get() - 5_000_000);
 		// a failure that came back in 1 ms does not make the pod look fast
-		pod.noResponse(clock.get() - 1_000_000);
+		pod.begin();
+		pod.noResponse(clock.get() - 1_000_000, true);
 		assertThat(pod.latencyEstimate()).isEqualTo(10_000_000);
+		// failures in a burst double it up to 1 s, no further
+		for (int i = 0; i < 60; i++) {
+			pod.begin();
+			pod.noResponse(clock.get() - 1_000_000, true);
+		}
+		assertThat(pod.latencyEstimate()).isBetween(999_000_000L, 1_000_000_000L);
 		// a timeout counts as the time it took
-		pod.noResponse(clock.get() - 1_000_000_000);
-		assertThat(pod.latencyEstimate()).isEqualTo(1_000_000_000);
+		pod.begin();
+		pod.noResponse(clock.get() - 2_000_000_000L, true);
+		assertThat(pod.latencyEstimate()).isEqualTo(2_000_000_000L);
+		// a cancellation is no response time
+		pod.begin();
+		pod.noResponse(clock.get() - 1_000_000, false);
+		assertThat(pod.latencyEstimate()).isEqualTo(2_000_000_000L);
 	}
 
 	@Test

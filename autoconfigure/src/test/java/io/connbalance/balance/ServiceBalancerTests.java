@@ -16,7 +16,7 @@ import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 class ServiceBalancerTests {
 
 	private final ServiceBalancer balancer = new ServiceBalancer("backend",
-			BalancingStrategy.roundRobin(new SplittableRandom(1)));
+			BalancingStrategy.roundRobin(new SplittableRandom(1)), BalancingOptions.DEFAULTS);
 
 	private final List<String> drained = new ArrayList<>();
 

@@ -14,6 +14,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
+import com.google.common.util.concurrent.ListenableFuture;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
 import io.grpc.NameResolverRegistry;
@@ -200,6 +201,26 @@ class GrpcBalancingIntegrationTests {
 		assertThat(failing.served() - before).isEqualTo(5);
 		assertThat(this.app.pod("backend", failing.name()).get("state").asString()).isEqualTo("ejected");
 		assertThat(this.app.pod("backend", "pod-1").get("state").asString()).isEqualTo("ready");
+	}
+
+	@Test
+	void theFirstBurstOfCallsOfANewChannelSpreadsOverEveryPod() throws Exception {
+		this.app = RunningApp.start(this.discovery, "connbalance.services.backend.strategy=round-robin");
+		for (int round = 0; round < 3; round++) {
+			Map<String, Long> before = this.pods.served();
+			ManagedChannel channel = track(
+					ManagedChannelBuilder.forTarget("connbalance:///backend").usePlaintext().build());
+			// sent before any connection is made, as a client's first requests at startup
+			List<ListenableFuture<String>> calls = new ArrayList<>();
+			for (int i = 0; i < 30; i++) {
+				calls.add(GrpcPodServer.whoLater(channel));
+			}
+			for (ListenableFuture<String> call : calls) {
+				assertThat(call.get(10, TimeUnit.SECONDS)).startsWith("pod-");
+			}
+			assertThat(this.pods.servedSince(before)).containsOnly(Map.entry("pod-1", 10L), Map.entry("pod-2", 10L),
+					Map.entry("pod-3", 10L));
+		}
 	}
 
 	@Test

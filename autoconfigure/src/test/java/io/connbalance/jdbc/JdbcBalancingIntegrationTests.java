@@ -254,8 +254,7 @@ class JdbcBalancingIntegrationTests {
 		PodDataSource dataSource = this.app.bean(PodDataSource.class);
 		Connection connection = dataSource.getConnection();
 		PreparedStatement statement = connection.prepareStatement("select 1");
-		ResultSet result = statement.executeQuery();
-		assertThat(result.getStatement()).isSameAs(statement);
+		statement.executeQuery().close();
 		assertThat(statement.getConnection()).isSameAs(connection);
 		assertThat(connection.getMetaData().getConnection()).isSameAs(connection);
 		assertThat(borrowed(dataSource)).isOne();

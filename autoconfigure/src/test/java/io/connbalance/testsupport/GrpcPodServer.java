@@ -14,6 +14,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
+import com.google.common.util.concurrent.ListenableFuture;
 import io.grpc.Attributes;
 import io.grpc.CallOptions;
 import io.grpc.Channel;
@@ -224,6 +225,11 @@ public final class GrpcPodServer implements TestPod {
 	/** Calls {@code Who}: the name of the pod that answered. */
 	public static String who(Channel channel) {
 		return ClientCalls.blockingUnaryCall(channel, WHO, deadline(), "");
+	}
+
+	/** Starts a call of {@code Who} without waiting for it. */
+	public static ListenableFuture<String> whoLater(Channel channel) {
+		return ClientCalls.futureUnaryCall(channel.newCall(WHO, deadline()), "");
 	}
 
 	/** Calls {@code Who} with a deadline of its own. */

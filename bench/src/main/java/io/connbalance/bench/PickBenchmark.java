@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
+import io.connbalance.balance.BalancingOptions;
 import io.connbalance.balance.BalancingStrategy;
 import io.connbalance.balance.ServiceBalancer;
 import io.connbalance.pod.Pod;
@@ -43,7 +44,8 @@ public class PickBenchmark {
 
 	@Setup
 	public void setUp() {
-		this.balancer = new ServiceBalancer("backend", BalancingStrategy.create(this.strategy));
+		this.balancer = new ServiceBalancer("backend", BalancingStrategy.create(this.strategy),
+				BalancingOptions.DEFAULTS);
 		List<Pod> list = new ArrayList<>();
 		for (int i = 0; i < this.pods; i++) {
 			list.add(Pod.of("10.0." + (i / 250) + "." + (i % 250 + 1), 8080));

@@ -1,0 +1,109 @@
+package io.connbalance.grpc;
+
+import io.grpc.ClientStreamTracer;
+import io.grpc.Deadline;
+import io.grpc.Metadata;
+import io.grpc.Status;
+
+import io.connbalance.stats.PodStats;
+
+/**
+ * Counts one call (one stream) on a pod: its start, the time to its response headers (for
+ * peak-EWMA), and its end, telling a failure of the pod from a failure of the call.
+ */
+final class CallTracer extends ClientStreamTracer {
+
+	private final PodStats stats;
+
+	private final Deadline deadline;
+
+	private final Runnable closed;
+
+	private final boolean counted;
+
+	private final long sent;
+
+	private volatile boolean responded;
+
+	/**
+	 * Counts a call that starts.
+	 * @param stats the pod's counters, or {@code null} when it has none (it has left)
+	 * @param deadline the call's deadline, or {@code null}
+	 * @param closed told once the stream has closed
+	 */
+	CallTracer(PodStats stats, Deadline deadline, Runnable closed) {
+		this.stats = stats;
+		this.deadline = deadline;
+		this.closed = closed;
+		this.counted = stats != null && stats.begin();
+		this.sent = this.counted ? stats.now() : 0;
+	}
+
+	@Override
+	public void inboundHeaders() {
+		// the response began: its time feeds the peak-EWMA estimate
+		answered();
+	}
+
+	@Override
+	public void inboundTrailers(Metadata trailers) {
+		// a response of trailers only (an error status) is an answer of the pod too
+		answered();
+	}
+
+	private void answered() {
+		if (!this.responded) {
+			this.responded = true;
+			if (this.counted) {
+				this.stats.responded(this.sent);
+			}
+		}
+	}
+
+	@Override
+	public void streamClosed(Status status) {
+		if (this.counted) {
+			Status seen = asSeenByCaller(status, this.deadline);
+			boolean podFailure = isPodFailure(seen, this.responded);
+			if (!this.responded) {
+				this.stats.endWithoutResponse(this.sent, !status.isOk(), podFailure);
+			}
+			else if (seen.getCode() == Status.Code.CANCELLED) {
+				// by the caller, while the pod answered: nothing is known of the pod
+				this.stats.endUnjudged(true);
+			}
+			else {
+				this.stats.end(!status.isOk(), podFailure);
+			}
+		}
+		this.closed.run();
+	}
+
+	/**
+	 * The status a call ended with as its caller sees it: a stream cancelled once its
+	 * deadline has passed (the server gave up on it first, with {@code RST_STREAM}) ended
+	 * by its deadline.
+	 */
+	static Status asSeenByCaller(Status status, Deadline deadline) {
+		return (status.getCode() == Status.Code.CANCELLED && deadline != null && deadline.isExpired())
+				? Status.DEADLINE_EXCEEDED : status;
+	}
+
+	/**
+	 * Whether a call's status says the pod failed, rather than the call (as NOT_FOUND or
+	 * INVALID_ARGUMENT do, or UNKNOWN: an exception thrown by one handler of a healthy
+	 * pod) or the caller (CANCELLED).
+	 * @param status the call's status
+	 * @param responded whether the pod sent response headers
+	 * @return {@code true} for UNAVAILABLE, INTERNAL and DATA_LOSS, and for
+	 * DEADLINE_EXCEEDED before the pod answered (a hung pod)
+	 */
+	static boolean isPodFailure(Status status, boolean responded) {
+		return switch (status.getCode()) {
+			case UNAVAILABLE, INTERNAL, DATA_LOSS -> true;
+			case DEADLINE_EXCEEDED -> !responded;
+			default -> false;
+		};
+	}
+
+}
