@@ -112,6 +112,35 @@ class OutlierEjectionTests {
 	}
 
 	@Test
+	void panicEndsWhenTheLastEjectionEnds() {
+		ServiceBalancer balancer = balancer(4, EJECTION);
+		fail(pod(balancer, 0), 5);
+		fail(pod(balancer, 1), 5);
+		fail(pod(balancer, 2), 5);
+		picks(balancer, 100);
+		assertThat(balancer.isPanic()).isTrue();
+		// the failing pods stay quiet: only the ejection's end brings the service out
+		this.clock.addAndGet(Duration.ofSeconds(31).toNanos());
+		picks(balancer, 100);
+		assertThat(balancer.isEjected(pod(balancer, 0))).isFalse();
+		assertThat(balancer.isPanic()).isFalse();
+	}
+
+	@Test
+	void aCancelledRequestOrAFullPoolLeavesThePodsRunOfFailuresAsItIs() {
+		ServiceBalancer balancer = balancer(3, EJECTION);
+		PodStats pod = pod(balancer, 0);
+		fail(pod, 4);
+		assertThat(pod.begin()).isTrue();
+		pod.endUnjudged(false);
+		assertThat(pod.begin()).isTrue();
+		pod.endWithoutResponse(pod.now(), true, false);
+		assertThat(pod.consecutiveFailures()).isEqualTo(4);
+		fail(pod, 1);
+		assertThat(balancer.isEjected(pod)).isTrue();
+	}
+
+	@Test
 	void withEjectionOffAPodIsNeverEjected() {
 		ServiceBalancer balancer = balancer(3, OutlierEjection.OFF);
 		fail(pod(balancer, 0), 100);

@@ -2,16 +2,13 @@ package io.connbalance.http;
 
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 
 import io.connbalance.testsupport.ClientKind;
+import io.connbalance.testsupport.FaultLoad;
+import io.connbalance.testsupport.FaultLoad.Call;
 import io.connbalance.testsupport.MutableDiscoveryClient;
 import io.connbalance.testsupport.PodProcess;
 import io.connbalance.testsupport.RunningApp;
@@ -61,14 +58,13 @@ class FailingPodIntegrationTests {
 	@EnumSource(ClientKind.class)
 	void aFrozenPodCostsAFewRequestsThenGetsNoneAndNoRequestWaitsForIt(ClientKind kind) throws Exception {
 		PodProcess frozen = this.pods.get(1);
-		List<Call> calls = load(kind.client(this.app), Duration.ofSeconds(2), frozen::freeze, Duration.ofSeconds(6));
+		List<Call> calls = load(kind, frozen::freeze, Duration.ofSeconds(6));
 		frozen.thaw();
-		long failed = calls.stream().filter(Call::failed).count();
-		List<Call> before = calls.stream().filter((call) -> call.start() < 0).toList();
-		List<Call> settled = calls.stream().filter((call) -> call.start() >= Duration.ofSeconds(3).toNanos()).toList();
+		long failed = FaultLoad.failed(calls);
+		List<Call> settled = FaultLoad.between(calls, Duration.ofSeconds(3), Duration.ofSeconds(6));
 		long toFrozen = settled.stream().filter((call) -> frozen.name().equals(call.pod())).count();
-		Duration p99Before = p99(before);
-		Duration p99After = p99(settled);
+		Duration p99Before = FaultLoad.p99(FaultLoad.between(calls, Duration.ofSeconds(-2), Duration.ZERO));
+		Duration p99After = FaultLoad.p99(settled);
 		System.out.println(kind + ", a pod frozen: " + failed + " of " + calls.size() + " failed; p99 before "
 				+ p99Before.toNanos() / 1000 + " us, from 3 s after the fault " + p99After.toNanos() / 1000
 				+ " us; the frozen pod's state: " + this.app.pod("backend", frozen.name()).get("state").asString());
@@ -85,15 +81,8 @@ class FailingPodIntegrationTests {
 	@EnumSource(ClientKind.class)
 	void aKilledPodFailsNoIdempotentRequest(ClientKind kind) throws Exception {
 		PodProcess killed = this.pods.get(1);
-		List<Call> calls = load(kind.client(this.app), Duration.ofSeconds(2), () -> {
-			try {
-				killed.kill();
-			}
-			catch (InterruptedException ex) {
-				Thread.currentThread().interrupt();
-			}
-		}, Duration.ofSeconds(3));
-		long failed = calls.stream().filter(Call::failed).count();
+		List<Call> calls = load(kind, killed::kill, Duration.ofSeconds(3));
+		long failed = FaultLoad.failed(calls);
 		System.out.println(kind + ", a pod killed: " + failed + " of " + calls.size() + " failed; the killed pod's "
 				+ "state: " + this.app.pod("backend", killed.name()).get("state").asString());
 		assertThat(calls.stream().filter((call) -> call.start() >= 0)).hasSizeGreaterThan(1000);
@@ -101,61 +90,9 @@ class FailingPodIntegrationTests {
 		assertThat(this.app.pod("backend", killed.name()).get("state").asString()).isEqualTo("ejected");
 	}
 
-	/**
-	 * GETs from several callers without pause: {@code before}, then the fault, then
-	 * {@code after}. Each call's start is in nanoseconds from the fault.
-	 */
-	private static List<Call> load(Function<String, String> client, Duration before, Runnable fault, Duration after)
-			throws Exception {
-		List<Call> calls = Collections.synchronizedList(new ArrayList<>());
-		long start = System.nanoTime();
-		long faultAt = start + before.toNanos();
-		long end = faultAt + after.toNanos();
-		ExecutorService callers = Executors.newFixedThreadPool(CALLERS);
-		try {
-			List<Future<?>> running = new ArrayList<>();
-			for (int i = 0; i < CALLERS; i++) {
-				running.add(callers.submit(() -> {
-					for (int n = 0; n < 100_000 && System.nanoTime() - end < 0; n++) {
-						long sent = System.nanoTime();
-						String pod;
-						try {
-							pod = client.apply("http://backend/whoami");
-						}
-						catch (RuntimeException ex) {
-							pod = null;
-						}
-						calls.add(new Call(sent - faultAt, System.nanoTime() - sent, pod));
-					}
-				}));
-			}
-			Thread.sleep(Math.max(0, (faultAt - System.nanoTime()) / 1_000_000));
-			fault.run();
-			for (Future<?> caller : running) {
-				caller.get(after.toSeconds() + 30, TimeUnit.SECONDS);
-			}
-		}
-		finally {
-			callers.shutdownNow();
-		}
-		return List.copyOf(calls);
-	}
-
-	private static Duration p99(List<Call> calls) {
-		long[] nanos = calls.stream().mapToLong(Call::nanos).sorted().toArray();
-		return Duration.ofNanos(nanos[(int) Math.min(nanos.length - 1, Math.ceil(nanos.length * 0.99) - 1)]);
-	}
-
-	/**
-	 * One GET: when it started (from the fault), how long it took, and the pod that
-	 * answered ({@code null} when it failed).
-	 */
-	private record Call(long start, long nanos, String pod) {
-
-		boolean failed() {
-			return this.pod == null;
-		}
-
+	private List<Call> load(ClientKind kind, Runnable fault, Duration after) throws Exception {
+		Function<String, String> client = kind.client(this.app);
+		return FaultLoad.run(CALLERS, () -> client.apply("http://backend/whoami"), Duration.ofSeconds(2), fault, after);
 	}
 
 }

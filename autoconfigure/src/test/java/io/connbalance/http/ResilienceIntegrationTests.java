@@ -1,6 +1,13 @@
 package io.connbalance.http;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 
 import io.connbalance.testsupport.ClientKind;
@@ -40,6 +47,42 @@ class ResilienceIntegrationTests {
 			this.app.close();
 		}
 		this.pods.close();
+	}
+
+	@ParameterizedTest
+	@EnumSource(ClientKind.class)
+	void podsWhosePoolsAreFullAreBusyNotFailing(ClientKind kind) throws Exception {
+		this.app = RunningApp.start(this.discovery, "connbalance.http.max-connections-per-pod=1",
+				"connbalance.defaults.connect-timeout=200ms");
+		Function<String, String> client = kind.client(this.app);
+		ExecutorService callers = Executors.newFixedThreadPool(30);
+		try {
+			List<Future<String>> calls = new ArrayList<>();
+			for (int i = 0; i < 30; i++) {
+				calls.add(callers.submit(() -> client.apply("http://backend/slow?ms=1500")));
+			}
+			int answered = 0;
+			for (Future<String> call : calls) {
+				try {
+					call.get(10, TimeUnit.SECONDS);
+					answered++;
+				}
+				catch (ExecutionException ex) {
+					// no connection free in time, on its pod nor on another
+				}
+			}
+			assertThat(answered).isEqualTo(3);
+		}
+		finally {
+			callers.shutdownNow();
+		}
+		// each pod failed more requests than it takes to eject one, but none was its
+		// fault
+		assertThat(this.app.podValues("backend", "/requests/failed").values())
+			.allSatisfy((failed) -> assertThat(failed).isGreaterThan(5));
+		for (PodServer pod : this.pods.all()) {
+			assertThat(this.app.pod("backend", pod.name()).get("state").asString()).isEqualTo("ready");
+		}
 	}
 
 	@ParameterizedTest

@@ -77,9 +77,14 @@ public final class PodProcess implements AutoCloseable {
 	}
 
 	/** Kills the process at once, as a pod that crashes. */
-	public void kill() throws InterruptedException {
+	public void kill() {
 		this.process.destroyForcibly();
-		this.process.waitFor(10, TimeUnit.SECONDS);
+		try {
+			this.process.waitFor(10, TimeUnit.SECONDS);
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+		}
 	}
 
 	private void signal(String signal) {
@@ -100,9 +105,8 @@ public final class PodProcess implements AutoCloseable {
 	}
 
 	@Override
-	public void close() throws InterruptedException {
-		this.process.destroyForcibly();
-		this.process.waitFor(10, TimeUnit.SECONDS);
+	public void close() {
+		kill();
 	}
 
 	/**

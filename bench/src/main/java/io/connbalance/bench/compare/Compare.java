@@ -150,6 +150,7 @@ public final class Compare {
 		scenarios.put("slow-start", this::slowStart);
 		scenarios.put("grpc", this::grpc);
 		scenarios.put("jdbc", this::jdbc);
+		scenarios.put("chaos", () -> new Chaos(this, this.kubeProxy).run());
 		return scenarios;
 	}
 
@@ -722,14 +723,14 @@ public final class Compare {
 		line("![%s](%s)", name, name);
 	}
 
-	private void header(String title) {
+	void header(String title) {
 		System.out.println("== " + title);
 		line("");
 		line("### " + title);
 		line("");
 	}
 
-	private void line(String format, Object... arguments) {
+	void line(String format, Object... arguments) {
 		this.report.append(String.format(Locale.ROOT, format, arguments)).append('\n');
 	}
 

@@ -5,6 +5,7 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -17,6 +18,7 @@ import io.connbalance.testsupport.GrpcPodServer;
 import io.connbalance.testsupport.MutableDiscoveryClient;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
+import reactor.core.publisher.Mono;
 
 import org.springframework.boot.SpringBootConfiguration;
 import org.springframework.boot.WebApplicationType;
@@ -65,8 +67,13 @@ final class Contender implements AutoCloseable {
 	private static Contender webClient(String name, ConfigurableApplicationContext context, String base) {
 		WebClient client = context.getBean(WebClient.Builder.class).build();
 		String url = base + "/whoami";
-		return new Contender(name, context,
-				(request) -> client.get().uri(url).retrieve().bodyToMono(String.class).block(), null);
+		// bench.timeout: how long a caller waits for an answer, for contenders without
+		// one
+		Duration timeout = context.getEnvironment().getProperty("bench.timeout", Duration.class);
+		return new Contender(name, context, (request) -> {
+			Mono<String> answer = client.get().uri(url).retrieve().bodyToMono(String.class);
+			return ((timeout != null) ? answer.timeout(timeout) : answer).block();
+		}, null);
 	}
 
 	/**
@@ -97,12 +104,13 @@ final class Contender implements AutoCloseable {
 	 * Spring Cloud LoadBalancer as users run it: a {@code @LoadBalanced}
 	 * WebClient.Builder, its default round-robin and its 35 s instance cache, over the
 	 * same discovery.
+	 * @param properties more properties, such as {@code bench.timeout}
 	 * @return the contender
 	 */
-	static Contender springCloudLoadBalancer() {
-		ConfigurableApplicationContext context = start(
-				List.of("connbalance.enabled=false", "bench.load-balanced=true"));
-		return webClient("Spring Cloud LoadBalancer", context, "http://backend");
+	static Contender springCloudLoadBalancer(String... properties) {
+		List<String> all = new ArrayList<>(List.of("connbalance.enabled=false", "bench.load-balanced=true"));
+		all.addAll(List.of(properties));
+		return webClient("Spring Cloud LoadBalancer", start(all), "http://backend");
 	}
 
 	/**
@@ -110,11 +118,13 @@ final class Contender implements AutoCloseable {
 	 * the kube-proxy Service address or the HAProxy hop.
 	 * @param name the contender's name
 	 * @param base the URL base
+	 * @param properties more properties, such as {@code bench.timeout}
 	 * @return the contender
 	 */
-	static Contender plain(String name, String base) {
-		ConfigurableApplicationContext context = start(List.of("connbalance.enabled=false"));
-		return webClient(name, context, base);
+	static Contender plain(String name, String base, String... properties) {
+		List<String> all = new ArrayList<>(List.of("connbalance.enabled=false"));
+		all.addAll(List.of(properties));
+		return webClient(name, start(all), base);
 	}
 
 	/**

@@ -105,7 +105,7 @@ final class KubeProxy implements AutoCloseable {
 		return "http://" + VIP + ":" + VIP_PORT;
 	}
 
-	private static void iptables(String... arguments) throws IOException {
+	static void iptables(String... arguments) throws IOException {
 		List<String> command = new ArrayList<>();
 		command.add("iptables");
 		command.addAll(List.of(arguments));
