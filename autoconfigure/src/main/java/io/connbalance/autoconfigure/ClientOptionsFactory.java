@@ -34,7 +34,8 @@ final class ClientOptionsFactory {
 			ConnbalanceSettings.Timeouts timeouts = settings.timeouts(service.key());
 			byService.put(service.key(),
 					new ClientOptions(first(timeouts.connect(), first(boot.connectTimeout(), CONNECT_TIMEOUT)),
-							first(timeouts.read(), boot.readTimeout()), settings.maxConnectionsPerPod()));
+							first(timeouts.read(), boot.readTimeout()), settings.maxConnectionsPerPod(),
+							settings.poolAcquireTimeout()));
 		}
 		return Map.copyOf(byService);
 	}

@@ -281,6 +281,20 @@ public class ConnbalanceProperties {
 		 */
 		private int maxConnectionsPerPod = 50;
 
+		/**
+		 * How long a request waits for a free connection of its pod's pool before it goes
+		 * to another pod (a full pool is a busy pod, not a failing one).
+		 */
+		private Duration poolAcquireTimeout = Duration.ofSeconds(5);
+
+		public Duration getPoolAcquireTimeout() {
+			return this.poolAcquireTimeout;
+		}
+
+		public void setPoolAcquireTimeout(Duration poolAcquireTimeout) {
+			this.poolAcquireTimeout = poolAcquireTimeout;
+		}
+
 		public int getMaxConnectionsPerPod() {
 			return this.maxConnectionsPerPod;
 		}

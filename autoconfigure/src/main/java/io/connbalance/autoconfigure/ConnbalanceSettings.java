@@ -24,11 +24,13 @@ import org.springframework.util.StringUtils;
  * @param balancing each service's ejection, slow start and retry options, by key
  * @param timeouts each service's HTTP timeouts as connbalance sets them, by key
  * @param maxConnectionsPerPod the most connections per pod of each HTTP client kind
+ * @param poolAcquireTimeout how long an HTTP request waits for a free connection of its
+ * pod's pool
  * @param watchTimeout how long the API server keeps one watch of EndpointSlices open
  */
 public record ConnbalanceSettings(Duration refreshInterval, List<ServiceTarget> services,
 		Map<String, BalancingOptions> balancing, Map<String, Timeouts> timeouts, int maxConnectionsPerPod,
-		Duration watchTimeout) {
+		Duration poolAcquireTimeout, Duration watchTimeout) {
 
 	private static final Pattern SERVICE_KEY = Pattern.compile("[a-z0-9]([-a-z0-9]*[a-z0-9])?");
 
@@ -46,7 +48,7 @@ public record ConnbalanceSettings(Duration refreshInterval, List<ServiceTarget> 
 	public ConnbalanceSettings(Duration refreshInterval, List<ServiceTarget> services) {
 		this(refreshInterval, services,
 				services.stream().collect(Collectors.toMap(ServiceTarget::key, (service) -> BalancingOptions.DEFAULTS)),
-				Map.of(), 50, Duration.ofSeconds(60));
+				Map.of(), 50, Duration.ofSeconds(5), Duration.ofSeconds(60));
 	}
 
 	/**
@@ -109,8 +111,13 @@ public record ConnbalanceSettings(Duration refreshInterval, List<ServiceTarget> 
 			balancing.put(key, options("connbalance.services." + key, service, defaultOptions));
 		});
 		checkDataSources(properties.getDatasources(), properties.getServices());
+		Duration poolAcquireTimeout = properties.getHttp().getPoolAcquireTimeout();
+		if (poolAcquireTimeout == null || poolAcquireTimeout.isZero() || poolAcquireTimeout.isNegative()) {
+			throw new InvalidConfigurationException("connbalance.http.pool-acquire-timeout",
+					"must be positive, was " + poolAcquireTimeout, "Set a duration such as 5s.");
+		}
 		return new ConnbalanceSettings(interval, services, balancing, timeouts,
-				properties.getHttp().getMaxConnectionsPerPod(), watchTimeout);
+				properties.getHttp().getMaxConnectionsPerPod(), poolAcquireTimeout, watchTimeout);
 	}
 
 	private static BalancingOptions options(String prefix, ConnbalanceProperties.Service service,

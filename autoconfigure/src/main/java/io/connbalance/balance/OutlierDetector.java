@@ -73,7 +73,7 @@ final class OutlierDetector {
 		int threshold = this.ejection.consecutiveFailures();
 		int healthy = 0;
 		for (PodStats pod : candidates) {
-			if (!isEjectedNow(pod) && pod.consecutiveFailures() < threshold) {
+			if (!hasEjection(pod) && pod.consecutiveFailures() < threshold) {
 				healthy++;
 			}
 		}
@@ -84,18 +84,20 @@ final class OutlierDetector {
 		if (panicking) {
 			return candidates;
 		}
+		// read once: an ejection while the list is made must not be tagged as seen
+		int generation = this.generation;
 		Filtered last = this.filtered;
-		if (last != null && last.candidates == candidates && last.generation == this.generation) {
+		if (last != null && last.candidates == candidates && last.generation == generation) {
 			return last.usable;
 		}
 		List<PodStats> usable = new ArrayList<>(candidates.size());
 		for (PodStats pod : candidates) {
-			if (!isEjectedNow(pod)) {
+			if (!hasEjection(pod)) {
 				usable.add(pod);
 			}
 		}
 		usable = usable.isEmpty() ? candidates : List.copyOf(usable);
-		this.filtered = new Filtered(candidates, this.generation, usable);
+		this.filtered = new Filtered(candidates, generation, usable);
 		return usable;
 	}
 
@@ -107,19 +109,19 @@ final class OutlierDetector {
 	 * @param ready the service's ready pods
 	 */
 	void failed(PodStats stats, int consecutive, List<PodStats> ready) {
-		if (this.ejection.enabled() && consecutive >= this.ejection.consecutiveFailures() && !isEjectedNow(stats)
+		if (this.ejection.enabled() && consecutive >= this.ejection.consecutiveFailures() && !hasEjection(stats)
 				&& !stats.isRetired()) {
 			eject(stats, consecutive, ready);
 		}
 	}
 
 	private synchronized void eject(PodStats stats, int consecutive, List<PodStats> ready) {
-		if (isEjectedNow(stats) || !ready.contains(stats)) {
+		if (hasEjection(stats) || !ready.contains(stats)) {
 			return;
 		}
 		long now = this.clock.getAsLong();
 		endEjections(now);
-		int ejectedNow = (int) ready.stream().filter(this::isEjectedNow).count();
+		int ejectedNow = (int) ready.stream().filter(this::hasEjection).count();
 		if (ejectedNow >= this.ejection.maxEjected(ready.size())) {
 			return;
 		}
@@ -140,14 +142,15 @@ final class OutlierDetector {
 		if (this.ejected == 0 || now - this.nextReturn < 0) {
 			return;
 		}
-		this.ejections.replaceAll((stats, ejection) -> {
+		for (Map.Entry<PodStats, Ejection> entry : this.ejections.entrySet()) {
+			Ejection ejection = entry.getValue();
 			if (ejection.active && now - ejection.until >= 0) {
+				entry.setValue(new Ejection(ejection.until, ejection.level, false, now));
 				this.generation++;
-				logger.info("Pod " + describe(stats) + " of service '" + this.service + "' returns from ejection");
-				return new Ejection(ejection.until, ejection.level, false, now);
+				logger.info(
+						"Pod " + describe(entry.getKey()) + " of service '" + this.service + "' returns from ejection");
 			}
-			return ejection;
-		});
+		}
 		recount(now);
 	}
 
@@ -194,8 +197,8 @@ final class OutlierDetector {
 		return ejection != null && ejection.active && this.clock.getAsLong() - ejection.until < 0;
 	}
 
-	/** Ejected and not yet returned, whether or not its time is up. */
-	private boolean isEjectedNow(PodStats pod) {
+	/** Ejected and not yet returned, whether or not its time is up (see endEjections). */
+	private boolean hasEjection(PodStats pod) {
 		Ejection ejection = this.ejections.get(pod);
 		return ejection != null && ejection.active;
 	}

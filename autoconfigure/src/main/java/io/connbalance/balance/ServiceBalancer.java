@@ -181,7 +181,7 @@ public final class ServiceBalancer implements DrainListener, FailureListener {
 	 * @param pod the pod
 	 * @return {@code true} while it ramps up
 	 */
-	public boolean isRamping(PodStats pod) {
+	boolean isRamping(PodStats pod) {
 		return this.slowStart.isRamping(pod);
 	}
 
@@ -257,6 +257,7 @@ public final class ServiceBalancer implements DrainListener, FailureListener {
 		if (snapshot.generation() <= this.generation) {
 			return;
 		}
+		this.generation = snapshot.generation();
 		long now = now();
 		boolean slowStart = !this.ready.isEmpty() && this.slowStart.enabled();
 		Set<String> present = new HashSet<>();
@@ -285,8 +286,6 @@ public final class ServiceBalancer implements DrainListener, FailureListener {
 			}
 		}
 		this.outliers.podsChanged();
-		// taken only once it is all done: a snapshot that failed half way is taken again
-		this.generation = snapshot.generation();
 	}
 
 	@Override

@@ -25,6 +25,9 @@ final class CallTracer extends ClientStreamTracer {
 
 	private volatile boolean responded;
 
+	/** Whether the pod answered with trailers alone (an error status, no response). */
+	private volatile boolean trailersOnly;
+
 	/**
 	 * Counts a call that starts.
 	 * @param stats the pod's counters, or {@code null} when it has none (it has left)
@@ -42,22 +45,15 @@ final class CallTracer extends ClientStreamTracer {
 	@Override
 	public void inboundHeaders() {
 		// the response began: its time feeds the peak-EWMA estimate
-		answered();
+		this.responded = true;
+		if (this.counted) {
+			this.stats.responded(this.sent);
+		}
 	}
 
 	@Override
 	public void inboundTrailers(Metadata trailers) {
-		// a response of trailers only (an error status) is an answer of the pod too
-		answered();
-	}
-
-	private void answered() {
-		if (!this.responded) {
-			this.responded = true;
-			if (this.counted) {
-				this.stats.responded(this.sent);
-			}
-		}
+		this.trailersOnly = !this.responded;
 	}
 
 	@Override
@@ -65,7 +61,12 @@ final class CallTracer extends ClientStreamTracer {
 		if (this.counted) {
 			Status seen = asSeenByCaller(status, this.deadline);
 			boolean podFailure = isPodFailure(seen, this.responded);
-			if (!this.responded) {
+			if (this.trailersOnly && !podFailure) {
+				// a status of the call, as NOT_FOUND: the pod answered, at once
+				this.stats.responded(this.sent);
+				this.stats.end(!status.isOk(), false);
+			}
+			else if (!this.responded) {
 				this.stats.endWithoutResponse(this.sent, !status.isOk(), podFailure);
 			}
 			else if (seen.getCode() == Status.Code.CANCELLED) {

@@ -8,8 +8,11 @@ import java.time.Duration;
  * @param connectTimeout the connect timeout, or {@code null} for the library default
  * @param readTimeout the response timeout, or {@code null} for none
  * @param maxConnectionsPerPod the most connections held open to one pod
+ * @param poolAcquireTimeout how long a request waits for a free connection of its pod's
+ * pool before it goes to another pod
  */
-public record ClientOptions(Duration connectTimeout, Duration readTimeout, int maxConnectionsPerPod) {
+public record ClientOptions(Duration connectTimeout, Duration readTimeout, int maxConnectionsPerPod,
+		Duration poolAcquireTimeout) {
 
 	public ClientOptions {
 		if (maxConnectionsPerPod < 1) {

@@ -52,12 +52,10 @@ public final class HttpComponentsPodClient implements PodClient {
 			.setMaxConnPerRoute(options.maxConnectionsPerPod())
 			.setDefaultConnectionConfig(connection.build())
 			.build();
-		RequestConfig.Builder request = RequestConfig.custom();
-		if (options.connectTimeout() != null) {
-			// a pod whose pool has no connection free for this long is busy: the request
-			// goes to another pod rather than wait (HttpClient waits 3 minutes)
-			request.setConnectionRequestTimeout(options.connectTimeout().toMillis(), TimeUnit.MILLISECONDS);
-		}
+		// a pod whose pool has no connection free for this long is busy: the request
+		// goes to another pod rather than wait (HttpClient waits 3 minutes)
+		RequestConfig.Builder request = RequestConfig.custom()
+			.setConnectionRequestTimeout(options.poolAcquireTimeout().toMillis(), TimeUnit.MILLISECONDS);
 		this.httpClient = HttpClients.custom()
 			.setConnectionManager(this.connectionManager)
 			.setDefaultRequestConfig(request.build())

@@ -31,15 +31,13 @@ public final class ReactorPodClient implements PodClient {
 	 * @param strategies the codecs responses are read with
 	 */
 	public ReactorPodClient(String name, ClientOptions options, ExchangeStrategies strategies) {
-		ConnectionProvider.Builder provider = ConnectionProvider.builder(name)
+		this.provider = ConnectionProvider.builder(name)
 			.maxConnections(options.maxConnectionsPerPod())
-			.metrics(true, () -> new MetricsCapture());
-		if (options.connectTimeout() != null) {
 			// a pod whose pool has no connection free for this long is busy: the request
 			// goes to another pod rather than wait (Reactor Netty waits 45 s)
-			provider.pendingAcquireTimeout(options.connectTimeout());
-		}
-		this.provider = provider.build();
+			.pendingAcquireTimeout(options.poolAcquireTimeout())
+			.metrics(true, () -> new MetricsCapture())
+			.build();
 		HttpClient client = HttpClient.create(this.provider);
 		if (options.connectTimeout() != null) {
 			client = client.option(ChannelOption.CONNECT_TIMEOUT_MILLIS,

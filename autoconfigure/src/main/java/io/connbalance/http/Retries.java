@@ -58,18 +58,24 @@ final class Retries {
 	}
 
 	/**
-	 * Whether a failure says that the pod failed (it could not be reached, or its
-	 * connection broke or timed out) rather than that its pool was full.
+	 * Whether a failure says that the pod failed: it could not be reached, or its
+	 * connection broke or timed out. A full pool does not, and neither does an error of
+	 * the client (a body it could not encode, an interceptor that threw).
 	 * @param failure the failure
 	 * @return {@code true} if it counts toward the pod's ejection
 	 */
 	static boolean isPodFailure(Throwable failure) {
+		boolean network = false;
 		for (Throwable cause = failure; cause != null; cause = next(cause)) {
 			if (isPoolBusy(cause)) {
 				return false;
 			}
+			// Reactor Netty's response timeout is Netty's ReadTimeoutException, no
+			// IOException
+			network |= cause instanceof IOException
+					|| cause.getClass().getName().startsWith("io.netty.handler.timeout.");
 		}
-		return true;
+		return network;
 	}
 
 	private static Throwable next(Throwable cause) {

@@ -1,6 +1,6 @@
 package io.connbalance.http;
 
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import io.connbalance.balance.ServiceBalancer;
 import io.connbalance.balance.ServiceBalancers;
@@ -74,15 +74,18 @@ public final class ServiceExchangeFilterFunction implements ExchangeFilterFuncti
 	 */
 	private static final class Completion {
 
+		private static final int WAITING = 0;
+
+		private static final int RESPONDED = 1;
+
+		private static final int ENDED = 2;
+
 		private final PodStats pod;
 
 		private final long sent;
 
-		private final AtomicBoolean ended = new AtomicBoolean();
-
-		private volatile boolean responded;
-
-		private volatile boolean serverError;
+		/** Waiting for the response, then responded, then ended; or ended without one. */
+		private final AtomicInteger state = new AtomicInteger(WAITING);
 
 		Completion(PodStats pod) {
 			this.pod = pod;
@@ -90,28 +93,29 @@ public final class ServiceExchangeFilterFunction implements ExchangeFilterFuncti
 		}
 
 		ClientResponse responded(ClientResponse response) {
-			this.responded = true;
+			if (!this.state.compareAndSet(WAITING, RESPONDED)) {
+				// cancelled meanwhile, and counted as such
+				return response;
+			}
 			this.pod.responded(this.sent);
-			this.serverError = response.statusCode().is5xxServerError();
-			return response.mutate().body((body) -> body.doFinally((signal) -> end(this.serverError))).build();
+			boolean serverError = response.statusCode().is5xxServerError();
+			return response.mutate().body((body) -> body.doFinally((signal) -> {
+				if (this.state.compareAndSet(RESPONDED, ENDED)) {
+					this.pod.end(serverError);
+				}
+			})).build();
 		}
 
 		void failed(Throwable failure) {
-			if (!this.responded && this.ended.compareAndSet(false, true)) {
+			if (this.state.compareAndSet(WAITING, ENDED)) {
 				this.pod.endWithoutResponse(this.sent, true, Retries.isPodFailure(failure));
 			}
 		}
 
 		void cancelled() {
 			// by the caller: nothing is known of the pod
-			if (!this.responded && this.ended.compareAndSet(false, true)) {
+			if (this.state.compareAndSet(WAITING, ENDED)) {
 				this.pod.endWithoutResponse(this.sent, false, false);
-			}
-		}
-
-		void end(boolean failure) {
-			if (this.ended.compareAndSet(false, true)) {
-				this.pod.end(failure);
 			}
 		}
 

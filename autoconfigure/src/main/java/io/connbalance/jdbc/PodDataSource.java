@@ -89,6 +89,7 @@ public final class PodDataSource implements DataSourceBasics, AutoCloseable {
 		if (this.closed || snapshot.generation() <= this.generation) {
 			return;
 		}
+		this.generation = snapshot.generation();
 		List<PodPool> nowReady = new ArrayList<>();
 		boolean added = false;
 		for (Pod pod : snapshot.pods()) {
@@ -116,8 +117,6 @@ public final class PodDataSource implements DataSourceBasics, AutoCloseable {
 		if (added) {
 			PodPool.retireSurplusConnections(this.ready);
 		}
-		// taken only once it is all done: a snapshot that failed half way is taken again
-		this.generation = snapshot.generation();
 	}
 
 	@Override

@@ -97,10 +97,8 @@ public final class ServiceLoadBalancerLifecycle implements LoadBalancerLifecycle
 		return null;
 	}
 
+	/** Whether a request that got its response failed: a server error status. */
 	private static boolean isFailure(CompletionContext<Object, ServiceInstance, Object> context) {
-		if (context.status() == CompletionContext.Status.FAILED) {
-			return true;
-		}
 		Object response = context.getClientResponse();
 		try {
 			if (response instanceof ResponseData data) {

@@ -218,8 +218,9 @@ class GrpcBalancingIntegrationTests {
 			for (ListenableFuture<String> call : calls) {
 				assertThat(call.get(10, TimeUnit.SECONDS)).startsWith("pod-");
 			}
-			assertThat(this.pods.servedSince(before)).containsOnly(Map.entry("pod-1", 10L), Map.entry("pod-2", 10L),
-					Map.entry("pod-3", 10L));
+			// 10 each when every connection is made in time; never all to the first
+			assertThat(this.pods.servedSince(before).values()).hasSize(3)
+				.allSatisfy((served) -> assertThat(served).isBetween(5L, 15L));
 		}
 	}
 
@@ -242,11 +243,11 @@ class GrpcBalancingIntegrationTests {
 		assertThat(this.app.pod("backend", broken.name()).get("state").asString()).isEqualTo("ready");
 		broken.failWith(null);
 		GrpcPodServer hung = this.pods.get(2);
-		hung.slowDown(Duration.ofSeconds(3));
+		hung.slowDown(Duration.ofSeconds(5));
 		int failed = 0;
 		for (int i = 0; i < 60; i++) {
 			try {
-				GrpcPodServer.who(channel, Duration.ofMillis(300));
+				GrpcPodServer.who(channel, Duration.ofSeconds(1));
 			}
 			catch (StatusRuntimeException ex) {
 				assertThat(ex.getStatus().getCode()).isEqualTo(Status.Code.DEADLINE_EXCEEDED);

@@ -61,20 +61,21 @@ class FailingPodIntegrationTests {
 		List<Call> calls = load(kind, frozen::freeze, Duration.ofSeconds(6));
 		frozen.thaw();
 		long failed = FaultLoad.failed(calls);
-		List<Call> settled = FaultLoad.between(calls, Duration.ofSeconds(3), Duration.ofSeconds(6));
+		List<Call> settled = FaultLoad.between(calls, Duration.ofSeconds(4), Duration.ofSeconds(6));
 		long toFrozen = settled.stream().filter((call) -> frozen.name().equals(call.pod())).count();
 		Duration p99Before = FaultLoad.p99(FaultLoad.between(calls, Duration.ofSeconds(-2), Duration.ZERO));
 		Duration p99After = FaultLoad.p99(settled);
 		System.out.println(kind + ", a pod frozen: " + failed + " of " + calls.size() + " failed; p99 before "
-				+ p99Before.toNanos() / 1000 + " us, from 3 s after the fault " + p99After.toNanos() / 1000
-				+ " us; the frozen pod's state: " + this.app.pod("backend", frozen.name()).get("state").asString());
+				+ p99Before.toNanos() / 1000 + " us, from 4 s after the fault " + p99After.toNanos() / 1000
+				+ " us; the frozen pod's state: " + this.app.pod("backend", frozen.name()).get("state").asString() + " "
+				+ FaultLoad.errors(calls));
 		assertThat(failed).isLessThanOrEqualTo(10);
 		assertThat(settled).hasSizeGreaterThan(1000);
 		// picks of the frozen pod fail or answer late: none once it has been noticed
 		assertThat(settled).noneMatch(Call::failed);
 		assertThat(toFrozen).isZero();
 		// no request waits anywhere near the read timeout for it any more
-		assertThat(p99After).isLessThan(Duration.ofMillis(250));
+		assertThat(p99After).isLessThan(Duration.ofMillis(500));
 	}
 
 	@ParameterizedTest
@@ -83,8 +84,9 @@ class FailingPodIntegrationTests {
 		PodProcess killed = this.pods.get(1);
 		List<Call> calls = load(kind, killed::kill, Duration.ofSeconds(3));
 		long failed = FaultLoad.failed(calls);
-		System.out.println(kind + ", a pod killed: " + failed + " of " + calls.size() + " failed; the killed pod's "
-				+ "state: " + this.app.pod("backend", killed.name()).get("state").asString());
+		System.out
+			.println(kind + ", a pod killed: " + failed + " of " + calls.size() + " failed " + FaultLoad.errors(calls)
+					+ "; the killed pod's state: " + this.app.pod("backend", killed.name()).get("state").asString());
 		assertThat(calls.stream().filter((call) -> call.start() >= 0)).hasSizeGreaterThan(1000);
 		assertThat(failed).isZero();
 		assertThat(this.app.pod("backend", killed.name()).get("state").asString()).isEqualTo("ejected");

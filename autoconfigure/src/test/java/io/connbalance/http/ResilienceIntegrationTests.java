@@ -53,18 +53,18 @@ class ResilienceIntegrationTests {
 	@EnumSource(ClientKind.class)
 	void podsWhosePoolsAreFullAreBusyNotFailing(ClientKind kind) throws Exception {
 		this.app = RunningApp.start(this.discovery, "connbalance.http.max-connections-per-pod=1",
-				"connbalance.defaults.connect-timeout=200ms");
+				"connbalance.http.pool-acquire-timeout=300ms");
 		Function<String, String> client = kind.client(this.app);
 		ExecutorService callers = Executors.newFixedThreadPool(30);
 		try {
 			List<Future<String>> calls = new ArrayList<>();
 			for (int i = 0; i < 30; i++) {
-				calls.add(callers.submit(() -> client.apply("http://backend/slow?ms=1500")));
+				calls.add(callers.submit(() -> client.apply("http://backend/slow?ms=4000")));
 			}
 			int answered = 0;
 			for (Future<String> call : calls) {
 				try {
-					call.get(10, TimeUnit.SECONDS);
+					call.get(20, TimeUnit.SECONDS);
 					answered++;
 				}
 				catch (ExecutionException ex) {

@@ -5,6 +5,7 @@ import java.util.concurrent.atomic.AtomicReference;
 
 import io.connbalance.pod.Pod;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -59,6 +60,7 @@ class PodLifecycleTests {
 	 * before, some hundred of 500,000 rounds ended with both.
 	 */
 	@Test
+	@Timeout(120)
 	void theLastRequestOfAPodThatReturnsNeverDrainsItWhileItIsBackInService() throws Exception {
 		AtomicInteger round = new AtomicInteger(-1);
 		AtomicReference<PodStats> current = new AtomicReference<>();

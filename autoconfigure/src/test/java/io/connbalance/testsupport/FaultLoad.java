@@ -46,14 +46,15 @@ public final class FaultLoad {
 				running.add(executor.submit(() -> {
 					for (int n = 0; n < MAX_REQUESTS_PER_CALLER && System.nanoTime() - end < 0; n++) {
 						long sent = System.nanoTime();
-						String pod;
+						String pod = null;
+						String error = null;
 						try {
 							pod = request.get();
 						}
 						catch (RuntimeException ex) {
-							pod = null;
+							error = ex.toString();
 						}
-						calls.add(new Call(sent - faultAt, System.nanoTime() - sent, pod));
+						calls.add(new Call(sent - faultAt, System.nanoTime() - sent, pod, error));
 					}
 				}));
 			}
@@ -104,14 +105,24 @@ public final class FaultLoad {
 	}
 
 	/**
+	 * The distinct errors of the failed calls.
+	 * @param calls the calls
+	 * @return the errors
+	 */
+	public static List<String> errors(List<Call> calls) {
+		return calls.stream().filter(Call::failed).map(Call::error).distinct().toList();
+	}
+
+	/**
 	 * One request: when it started (nanoseconds from the fault), how long it took, and
-	 * the pod that answered ({@code null} when it failed).
+	 * the pod that answered or the error.
 	 *
 	 * @param start when it started, from the fault
 	 * @param nanos how long it took
 	 * @param pod the pod that answered, or {@code null}
+	 * @param error what the caller got when it failed, or {@code null}
 	 */
-	public record Call(long start, long nanos, String pod) {
+	public record Call(long start, long nanos, String pod, String error) {
 
 		public boolean failed() {
 			return this.pod == null;

@@ -23,8 +23,9 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * A keep-alive HTTP/1.1 server that closes a connection once it has been idle for a
  * while, as Node.js (5 s), gunicorn (2 s), Tomcat and nginx do. It answers every request
- * with the address it was reached on, so one server can stand in for many pods: bound to
- * the wildcard address, it answers on every 127.x.y.z, each a pod of its own.
+ * with its pod name, or with the address it was reached on, so one server can stand in
+ * for many pods: bound to the wildcard address, it answers on every 127.x.y.z, each a pod
+ * of its own. Each response goes out in one write.
  */
 public final class IdleClosingServer implements AutoCloseable {
 
@@ -40,13 +41,16 @@ public final class IdleClosingServer implements AutoCloseable {
 
 	private final AtomicLong closedIdle = new AtomicLong();
 
+	private final String name;
+
 	private volatile boolean closed;
 
-	private IdleClosingServer(InetSocketAddress address, Duration idleTimeout) throws IOException {
+	private IdleClosingServer(InetSocketAddress address, Duration idleTimeout, String name) throws IOException {
 		this.socket = new ServerSocket();
 		this.socket.setReuseAddress(true);
 		this.socket.bind(address, 500);
 		this.idleTimeout = idleTimeout;
+		this.name = name;
 		this.executor.execute(this::accept);
 	}
 
@@ -58,7 +62,19 @@ public final class IdleClosingServer implements AutoCloseable {
 	 * @throws IOException if it cannot bind
 	 */
 	public static IdleClosingServer start(Duration idleTimeout) throws IOException {
-		return new IdleClosingServer(new InetSocketAddress(InetAddress.getByName("0.0.0.0"), 0), idleTimeout);
+		return new IdleClosingServer(new InetSocketAddress(InetAddress.getByName("0.0.0.0"), 0), idleTimeout, null);
+	}
+
+	/**
+	 * Starts a server for one pod, which answers with its name.
+	 * @param name the pod name
+	 * @param host its address
+	 * @param idleTimeout how long a connection may stay idle before the server closes it
+	 * @return the running server
+	 * @throws IOException if it cannot bind
+	 */
+	public static IdleClosingServer start(String name, String host, Duration idleTimeout) throws IOException {
+		return new IdleClosingServer(new InetSocketAddress(host, 0), idleTimeout, name);
 	}
 
 	public int port() {
@@ -118,10 +134,13 @@ public final class IdleClosingServer implements AutoCloseable {
 				}
 				in.readNBytes(length);
 				this.served.computeIfAbsent(address, (key) -> new AtomicLong()).incrementAndGet();
-				byte[] body = address.getBytes(StandardCharsets.UTF_8);
-				out.write(("HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: " + body.length + "\r\n\r\n")
+				String body = (this.name != null) ? this.name : address;
+				// the whole response in one write: a pod that dies leaves no response
+				// half
+				// sent, which no client could send again
+				out.write(("HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: " + body.length()
+						+ "\r\n\r\n" + body)
 					.getBytes(StandardCharsets.US_ASCII));
-				out.write(body);
 				out.flush();
 			}
 		}

@@ -3,16 +3,18 @@ package io.connbalance.testsupport;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
+import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A pod as a process of its own: a {@link PodServer} in a separate JVM on its loopback
- * address, so that a test can freeze it ({@code kill -STOP}: the kernel still accepts
- * connections that nobody answers), thaw it, or kill it ({@code kill -9}: its connections
- * are reset).
+ * A pod as a process of its own: an HTTP server (an {@link IdleClosingServer} that keeps
+ * connections for 10 minutes) in a separate JVM on its loopback address, so that a test
+ * can freeze it ({@code kill -STOP}: the kernel still accepts connections that nobody
+ * answers), thaw it, or kill it ({@code kill -9}: its connections are reset).
  */
 public final class PodProcess implements AutoCloseable {
 
@@ -51,6 +53,17 @@ public final class PodProcess implements AutoCloseable {
 			process.destroyForcibly();
 			throw new IOException("Pod " + name + " did not start: " + line);
 		}
+		// whatever it prints later must not fill the pipe and stop it
+		Thread drain = new Thread(() -> {
+			try {
+				output.transferTo(Writer.nullWriter());
+			}
+			catch (IOException ex) {
+				// it has gone
+			}
+		}, "pod-output-" + name);
+		drain.setDaemon(true);
+		drain.start();
 		return new PodProcess(name, host, Integer.parseInt(line.substring("listening ".length()).trim()), process);
 	}
 
@@ -110,8 +123,8 @@ public final class PodProcess implements AutoCloseable {
 	}
 
 	/**
-	 * The pod process: a {@link PodServer} on the given address and a free port, printed
-	 * on the first line; it stops when its parent closes its standard input or dies.
+	 * The pod process: a server on the given address and a free port, printed on the
+	 * first line; it stops when its parent closes its standard input or dies.
 	 */
 	public static final class Main {
 
@@ -119,7 +132,7 @@ public final class PodProcess implements AutoCloseable {
 		}
 
 		public static void main(String[] args) throws Exception {
-			PodServer server = PodServer.start(args[0], args[1], 0);
+			IdleClosingServer server = IdleClosingServer.start(args[0], args[1], Duration.ofMinutes(10));
 			System.out.println("listening " + server.port());
 			System.out.flush();
 			// ends when the test's JVM goes away, whatever way it goes

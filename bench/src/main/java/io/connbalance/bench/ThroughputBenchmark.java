@@ -1,5 +1,6 @@
 package io.connbalance.bench;
 
+import java.time.Duration;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
@@ -50,6 +51,8 @@ import org.springframework.web.client.RestClient;
 @Fork(1)
 public class ThroughputBenchmark {
 
+	private static final Duration POOL_ACQUIRE = Duration.ofSeconds(5);
+
 	private final List<HttpServer> servers = new ArrayList<>();
 
 	private final List<ExecutorService> executors = new ArrayList<>();
@@ -81,12 +84,12 @@ public class ThroughputBenchmark {
 		registry.update("single", pods.subList(0, 1));
 		// 3 connections in all, as the direct client has: one per pod, or three to the
 		// single pod
-		this.podClients = new PodClients<>(balancers, (service,
-				pod) -> new HttpComponentsPodClient(new ClientOptions(null, null, service.equals("single") ? 3 : 1)));
+		this.podClients = new PodClients<>(balancers, (service, pod) -> new HttpComponentsPodClient(
+				new ClientOptions(null, null, service.equals("single") ? 3 : 1, POOL_ACQUIRE)));
 		this.connbalance = RestClient.builder()
 			.requestInterceptor(new ServiceRequestInterceptor(balancers, this.podClients))
 			.build();
-		this.directClient = new HttpComponentsPodClient(new ClientOptions(null, null, 3));
+		this.directClient = new HttpComponentsPodClient(new ClientOptions(null, null, 3, POOL_ACQUIRE));
 		this.direct = RestClient.builder().requestFactory(this.directClient.requestFactory()).build();
 		this.directUrl = "http://127.0.0.2:" + port + "/whoami";
 	}

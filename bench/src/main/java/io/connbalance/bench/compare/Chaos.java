@@ -93,6 +93,7 @@ final class Chaos {
 	private void measure(String name, Fault fault, Function<String, Contender> factory) throws Exception {
 		List<PodProcess> pods = new ArrayList<>();
 		Contender contender = null;
+		boolean faulted = false;
 		try {
 			List<InetSocketAddress> addresses = new ArrayList<>();
 			Contender.DISCOVERY.clear("backend");
