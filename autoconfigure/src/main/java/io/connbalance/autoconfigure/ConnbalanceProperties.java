@@ -183,9 +183,10 @@ public class ConnbalanceProperties {
 
 	/**
 	 * Outlier ejection: a pod that fails several requests in a row (connection errors,
-	 * HTTP 5xx, gRPC UNAVAILABLE, INTERNAL, UNKNOWN or DATA_LOSS) takes no requests for a
-	 * while. Under connbalance.defaults it applies to every service; a service may
-	 * override any field under connbalance.services.<key>.outlier-ejection.
+	 * timeouts, HTTP 5xx, gRPC UNAVAILABLE, INTERNAL, DATA_LOSS or DEADLINE_EXCEEDED
+	 * before it answered) takes no requests for a while. Under connbalance.defaults it
+	 * applies to every service; a service may override any field under
+	 * connbalance.services.<key>.outlier-ejection.
 	 */
 	public static class OutlierEjection {
 

@@ -7,13 +7,14 @@ import java.time.Duration;
  * may be out at once.
  * <p>
  * A pod is ejected after {@code consecutiveFailures} failures in a row (connection
- * errors, HTTP 5xx, gRPC UNAVAILABLE, INTERNAL, UNKNOWN or DATA_LOSS). Its first ejection
- * lasts {@code baseEjectionTime}; each ejection that follows soon after doubles it, up to
- * {@code maxEjectionTime}, and every quiet {@code baseEjectionTime} halves it again. At
- * most {@code maxEjectedPercent} of the ready pods are ejected at once (always at least
- * one). When fewer than {@code panicThreshold} percent of the ready pods are healthy, the
- * service is in <em>panic</em>: ejection is set aside and every ready pod takes requests,
- * since the healthy few could not carry the load alone.
+ * errors, timeouts, HTTP 5xx, gRPC UNAVAILABLE, INTERNAL, DATA_LOSS, or DEADLINE_EXCEEDED
+ * before it answered). Its first ejection lasts {@code baseEjectionTime}; each ejection
+ * that follows soon after doubles it, up to {@code maxEjectionTime}, and every quiet
+ * {@code baseEjectionTime} halves it again. At most {@code maxEjectedPercent} of the
+ * ready pods are ejected at once (always at least one). When fewer than
+ * {@code panicThreshold} percent of the ready pods are healthy, the service is in
+ * <em>panic</em>: ejection is set aside and every ready pod takes requests, since the
+ * healthy few could not carry the load alone.
  *
  * @param consecutiveFailures failures in a row that eject a pod; 0 turns ejection off
  * @param baseEjectionTime how long a first ejection lasts
