@@ -168,13 +168,15 @@ class JdbcBalancingIntegrationTests {
 			postgres.get(3).register(this.discovery, "pg");
 			Thread.sleep(interval.multipliedBy(2).toMillis());
 			Map<String, Long> before = this.app.podValues("pg", "/requests/total");
-			// 2 s of borrows: in one second, the new server's pool, still opening its
-			// connections, once took 19% on a busy machine
 			Thread.sleep(2000);
 			Map<String, Long> window = since(this.app.podValues("pg", "/requests/total"), before);
 			long total = window.values().stream().mapToLong(Long::longValue).sum();
+			// each borrow goes to the server with the fewest borrowed now, so the split
+			// follows how fast each server gives connections back: with four servers and
+			// the load on two busy cores it came out between 17% and 25% for the new one,
+			// and an old server went as low as 22%; a new server left out would get none
 			assertThat((double) window.getOrDefault("pg-4", 0L) / total).as("share of pg-4 in %s", window)
-				.isGreaterThanOrEqualTo(0.20);
+				.isGreaterThanOrEqualTo(0.125);
 			assertThat(load.stop()).as("failed queries").isZero();
 		}
 	}
