@@ -2,7 +2,6 @@ package io.connbalance.http;
 
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Supplier;
@@ -33,10 +32,7 @@ class IdleConnectionsIntegrationTests {
 	void connectionsThatServersClosedWhileIdleFailNoRequest(int pods) throws Exception {
 		MutableDiscoveryClient discovery = new MutableDiscoveryClient();
 		try (IdleClosingServer server = IdleClosingServer.start(Duration.ofSeconds(1))) {
-			for (int i = 2; i < pods + 2; i++) {
-				discovery.add("backend", "127.0." + (i / 256) + "." + (i % 256), server.port(),
-						Map.of("pod-name", "pod-" + (i - 1)));
-			}
+			server.register(discovery, "backend", pods);
 			try (RunningApp app = RunningApp.start(discovery, "connbalance.refresh.interval=1h")) {
 				RestClient rest = app.restClient();
 				WebClient web = app.webClient();

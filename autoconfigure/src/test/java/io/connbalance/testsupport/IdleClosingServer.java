@@ -11,6 +11,8 @@ import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
@@ -79,6 +81,24 @@ public final class IdleClosingServer implements AutoCloseable {
 
 	public int port() {
 		return this.socket.getLocalPort();
+	}
+
+	/**
+	 * Registers pods {@code pod-1}, {@code pod-2}, ... of this server (bound to the
+	 * wildcard address) on 127.0.0.2 and up, each an address of its own.
+	 * @param discovery where to register them
+	 * @param service the service id
+	 * @param pods how many
+	 * @return their addresses, in order
+	 */
+	public List<InetSocketAddress> register(MutableDiscoveryClient discovery, String service, int pods) {
+		List<InetSocketAddress> addresses = new ArrayList<>();
+		for (int i = 2; i < pods + 2; i++) {
+			String host = "127.0." + (i / 256) + "." + (i % 256);
+			addresses.add(new InetSocketAddress(host, port()));
+			discovery.add(service, host, port(), Map.of("pod-name", "pod-" + (i - 1)));
+		}
+		return addresses;
 	}
 
 	/**

@@ -150,13 +150,8 @@ final class Chaos {
 		for (int size : List.of(10, 500)) {
 			for (Function<String, Contender> factory : contenders()) {
 				try (IdleClosingServer server = IdleClosingServer.start(Duration.ofSeconds(1))) {
-					List<InetSocketAddress> addresses = new ArrayList<>();
 					Contender.DISCOVERY.clear("backend");
-					for (int i = 2; i < size + 2; i++) {
-						String host = "127.0." + (i / 256) + "." + (i % 256);
-						addresses.add(new InetSocketAddress(host, server.port()));
-						Contender.DISCOVERY.add("backend", host, server.port(), Map.of("pod-name", "pod-" + (i - 1)));
-					}
+					List<InetSocketAddress> addresses = server.register(Contender.DISCOVERY, "backend", size);
 					try (Contender contender = factory.apply(this.kubeProxy.route(addresses))) {
 						long closedBefore = server.closedIdle();
 						int failed = 0;
