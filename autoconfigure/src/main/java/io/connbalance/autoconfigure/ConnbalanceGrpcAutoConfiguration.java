@@ -1,5 +1,6 @@
 package io.connbalance.autoconfigure;
 
+import io.grpc.ManagedChannelBuilder;
 import io.grpc.NameResolverProvider;
 import org.springframework.boot.autoconfigure.AbstractDependsOnBeanFactoryPostProcessor;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
@@ -8,10 +9,13 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.core.env.Environment;
+import org.springframework.grpc.client.GrpcChannelBuilderCustomizer;
 import org.springframework.grpc.client.GrpcChannelFactory;
 
 import io.connbalance.balance.ServiceBalancers;
 import io.connbalance.grpc.ConnbalanceNameResolverProvider;
+import io.connbalance.grpc.DrainDeadlineInterceptor;
 import io.connbalance.grpc.GrpcConnections;
 import io.connbalance.pod.PodRegistry;
 import io.connbalance.refresh.PodRefresher;
@@ -36,8 +40,9 @@ public final class ConnbalanceGrpcAutoConfiguration {
 	@Bean(initMethod = "register", destroyMethod = "close")
 	@ConditionalOnMissingBean
 	ConnbalanceNameResolverProvider connbalanceNameResolverProvider(PodRegistry registry, ServiceBalancers balancers,
-			GrpcConnections connections, PodRefresher refresher) {
-		return new ConnbalanceNameResolverProvider(registry, balancers, connections, refresher::refreshSoon);
+			GrpcConnections connections, PodRefresher refresher, ConnbalanceSettings settings) {
+		return new ConnbalanceNameResolverProvider(registry, balancers, connections, refresher::refreshSoon,
+				settings.grpcDrainTimeout());
 	}
 
 	/**
@@ -51,6 +56,26 @@ public final class ConnbalanceGrpcAutoConfiguration {
 		@Bean
 		static ChannelFactoryDependsOnNameResolver connbalanceChannelFactoryDependsOnNameResolver() {
 			return new ChannelFactoryDependsOnNameResolver();
+		}
+
+		/**
+		 * Lets connbalance cancel the calls of a pod that left once its drain timeout has
+		 * passed, on the channels of {@code connbalance:///} targets only. The factory
+		 * names a channel as the application asked for it: a target, or a channel name
+		 * whose target is {@code spring.grpc.client.channel.<name>.target}.
+		 */
+		@Bean
+		<T extends ManagedChannelBuilder<T>> GrpcChannelBuilderCustomizer<T> connbalanceDrainDeadlineCustomizer(
+				Environment environment) {
+			DrainDeadlineInterceptor interceptor = new DrainDeadlineInterceptor();
+			String scheme = ConnbalanceNameResolverProvider.SCHEME + ":";
+			return (name, builder) -> {
+				if (name.startsWith(scheme)
+						|| environment.getProperty("spring.grpc.client.channel." + name + ".target", "")
+							.startsWith(scheme)) {
+					builder.intercept(interceptor);
+				}
+			};
 		}
 
 	}

@@ -23,6 +23,8 @@ public class ConnbalanceProperties {
 
 	private final Http http = new Http();
 
+	private final Grpc grpc = new Grpc();
+
 	private final Kubernetes kubernetes = new Kubernetes();
 
 	/**
@@ -55,6 +57,10 @@ public class ConnbalanceProperties {
 
 	public Http getHttp() {
 		return this.http;
+	}
+
+	public Grpc getGrpc() {
+		return this.grpc;
 	}
 
 	public Kubernetes getKubernetes() {
@@ -302,6 +308,29 @@ public class ConnbalanceProperties {
 
 		public void setMaxConnectionsPerPod(int maxConnectionsPerPod) {
 			this.maxConnectionsPerPod = maxConnectionsPerPod;
+		}
+
+	}
+
+	/**
+	 * The channels of {@code connbalance:///} targets.
+	 */
+	public static class Grpc {
+
+		/**
+		 * How long the calls still running on a pod that left its service may go on
+		 * before they are cancelled and the pod's connection closes (a hung pod would
+		 * hold them forever). Kubernetes kills a terminating pod after its grace period,
+		 * 30 s by default.
+		 */
+		private Duration drainTimeout = Duration.ofSeconds(30);
+
+		public Duration getDrainTimeout() {
+			return this.drainTimeout;
+		}
+
+		public void setDrainTimeout(Duration drainTimeout) {
+			this.drainTimeout = drainTimeout;
 		}
 
 	}

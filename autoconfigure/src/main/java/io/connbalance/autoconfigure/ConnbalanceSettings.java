@@ -27,10 +27,11 @@ import org.springframework.util.StringUtils;
  * @param poolAcquireTimeout how long an HTTP request waits for a free connection of its
  * pod's pool
  * @param watchTimeout how long the API server keeps one watch of EndpointSlices open
+ * @param grpcDrainTimeout how long gRPC calls may go on on a pod that left
  */
 public record ConnbalanceSettings(Duration refreshInterval, List<ServiceTarget> services,
 		Map<String, BalancingOptions> balancing, Map<String, Timeouts> timeouts, int maxConnectionsPerPod,
-		Duration poolAcquireTimeout, Duration watchTimeout) {
+		Duration poolAcquireTimeout, Duration watchTimeout, Duration grpcDrainTimeout) {
 
 	private static final Pattern SERVICE_KEY = Pattern.compile("[a-z0-9]([-a-z0-9]*[a-z0-9])?");
 
@@ -48,7 +49,7 @@ public record ConnbalanceSettings(Duration refreshInterval, List<ServiceTarget> 
 	public ConnbalanceSettings(Duration refreshInterval, List<ServiceTarget> services) {
 		this(refreshInterval, services,
 				services.stream().collect(Collectors.toMap(ServiceTarget::key, (service) -> BalancingOptions.DEFAULTS)),
-				Map.of(), 50, Duration.ofSeconds(5), Duration.ofSeconds(60));
+				Map.of(), 50, Duration.ofSeconds(5), Duration.ofSeconds(60), Duration.ofSeconds(30));
 	}
 
 	/**
@@ -116,8 +117,13 @@ public record ConnbalanceSettings(Duration refreshInterval, List<ServiceTarget> 
 			throw new InvalidConfigurationException("connbalance.http.pool-acquire-timeout",
 					"must be positive, was " + poolAcquireTimeout, "Set a duration such as 5s.");
 		}
+		Duration drainTimeout = properties.getGrpc().getDrainTimeout();
+		if (drainTimeout == null || drainTimeout.isZero() || drainTimeout.isNegative()) {
+			throw new InvalidConfigurationException("connbalance.grpc.drain-timeout",
+					"must be positive, was " + drainTimeout, "Set a duration such as 30s.");
+		}
 		return new ConnbalanceSettings(interval, services, balancing, timeouts,
-				properties.getHttp().getMaxConnectionsPerPod(), poolAcquireTimeout, watchTimeout);
+				properties.getHttp().getMaxConnectionsPerPod(), poolAcquireTimeout, watchTimeout, drainTimeout);
 	}
 
 	private static BalancingOptions options(String prefix, ConnbalanceProperties.Service service,

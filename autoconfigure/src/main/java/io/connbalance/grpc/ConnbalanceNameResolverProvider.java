@@ -1,6 +1,7 @@
 package io.connbalance.grpc;
 
 import java.net.URI;
+import java.time.Duration;
 import java.util.TreeSet;
 
 import io.grpc.NameResolver;
@@ -32,19 +33,24 @@ public final class ConnbalanceNameResolverProvider extends NameResolverProvider 
 
 	private final Runnable refreshHint;
 
+	private final Duration drainTimeout;
+
 	/**
 	 * Creates the provider.
 	 * @param registry the pod registry
 	 * @param balancers the service balancers
 	 * @param connections where channels report their open connections
 	 * @param refreshHint asks discovery for news (a channel saw a connection fail)
+	 * @param drainTimeout how long calls may go on on a pod that left before they are
+	 * cancelled (see {@link DrainDeadlineInterceptor})
 	 */
 	public ConnbalanceNameResolverProvider(PodRegistry registry, ServiceBalancers balancers,
-			GrpcConnections connections, Runnable refreshHint) {
+			GrpcConnections connections, Runnable refreshHint, Duration drainTimeout) {
 		this.registry = registry;
 		this.balancers = balancers;
 		this.connections = connections;
 		this.refreshHint = refreshHint;
+		this.drainTimeout = drainTimeout;
 	}
 
 	/**
@@ -81,8 +87,8 @@ public final class ConnbalanceNameResolverProvider extends NameResolverProvider 
 					+ new TreeSet<>(this.registry.services()) + "). Add connbalance.services." + service
 					+ ".service-id=<Kubernetes Service name>, or use one of the configured keys.");
 		}
-		return new ServiceNameResolver(this.registry, new ServiceBinding(balancer, this.connections), this.refreshHint,
-				args);
+		return new ServiceNameResolver(this.registry, new ServiceBinding(balancer, this.connections, this.drainTimeout),
+				this.refreshHint, args);
 	}
 
 	private static String serviceKey(URI target) {

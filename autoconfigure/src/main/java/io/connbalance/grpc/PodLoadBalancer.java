@@ -1,5 +1,6 @@
 package io.connbalance.grpc;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashSet;
@@ -8,6 +9,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -21,13 +23,16 @@ import io.grpc.Status;
 import io.grpc.SynchronizationContext.ScheduledHandle;
 
 import io.connbalance.balance.ServiceBalancer;
+import io.connbalance.grpc.DrainDeadlineInterceptor.CancellableCall;
 import io.connbalance.stats.PodStats;
 
 /**
  * One subchannel (one HTTP/2 connection) per pod, and a pod chosen per call by the
  * service's strategy among the pods whose subchannel is READY. Stream tracers count each
  * call in the pod's counters. A pod that leaves is picked no more; its subchannel closes
- * once the calls this channel still has on it have finished.
+ * once the calls this channel still has on it have finished, or after the drain timeout,
+ * which ends the calls still running (those made through a
+ * {@link DrainDeadlineInterceptor}).
  * <p>
  * Everything but the picker and the tracers runs in the channel's synchronization
  * context.
@@ -217,13 +222,20 @@ final class PodLoadBalancer extends LoadBalancer {
 
 		private final AtomicInteger inFlight = new AtomicInteger();
 
+		/** The calls in flight that can be cancelled (see DrainDeadlineInterceptor). */
+		private final Set<CancellableCall> calls = ConcurrentHashMap.newKeySet();
+
 		private final ClientStreamTracer.Factory tracers = new ClientStreamTracer.Factory() {
 
 			@Override
 			public ClientStreamTracer newClientStreamTracer(ClientStreamTracer.StreamInfo info, Metadata headers) {
 				PodSubchannel.this.inFlight.incrementAndGet();
+				CancellableCall call = info.getCallOptions().getOption(CancellableCall.KEY);
+				if (call != null) {
+					PodSubchannel.this.calls.add(call);
+				}
 				return new CallTracer(PodSubchannel.this.stats, info.getCallOptions().getDeadline(),
-						PodSubchannel.this::callClosed);
+						() -> PodSubchannel.this.callClosed(call));
 			}
 
 		};
@@ -236,6 +248,8 @@ final class PodLoadBalancer extends LoadBalancer {
 		private ConnectivityState state = ConnectivityState.IDLE;
 
 		private boolean closed;
+
+		private ScheduledHandle drainTimer;
 
 		PodSubchannel(String pod, EquivalentAddressGroup group) {
 			this.pod = pod;
@@ -282,11 +296,40 @@ final class PodLoadBalancer extends LoadBalancer {
 		void leave() {
 			this.leaving = true;
 			closeIfIdle();
+			if (!this.closed && this.drainTimer == null) {
+				Duration timeout = PodLoadBalancer.this.binding.drainTimeout();
+				this.drainTimer = PodLoadBalancer.this.helper.getSynchronizationContext()
+					.schedule(this::drainTimedOut, timeout.toNanos(), TimeUnit.NANOSECONDS,
+							PodLoadBalancer.this.helper.getScheduledExecutorService());
+			}
 		}
 
 		void rejoin() {
 			this.leaving = false;
+			cancelDrainTimer();
 			requestConnectionIfIdle();
+		}
+
+		/**
+		 * The pod left a drain timeout ago and calls still run on it: they end, so that
+		 * its connection closes (a hung pod would hold it forever).
+		 */
+		private void drainTimedOut() {
+			this.drainTimer = null;
+			if (!this.leaving || this.closed) {
+				return;
+			}
+			DrainTimeoutException cause = new DrainTimeoutException(PodLoadBalancer.this.binding.service(), this.pod,
+					PodLoadBalancer.this.binding.drainTimeout());
+			List.copyOf(this.calls).forEach((call) -> call.cancel(cause));
+			close();
+		}
+
+		private void cancelDrainTimer() {
+			if (this.drainTimer != null) {
+				this.drainTimer.cancel();
+				this.drainTimer = null;
+			}
 		}
 
 		void closeIfIdle() {
@@ -300,6 +343,7 @@ final class PodLoadBalancer extends LoadBalancer {
 				return;
 			}
 			this.closed = true;
+			cancelDrainTimer();
 			if (this.state == ConnectivityState.READY) {
 				PodLoadBalancer.this.binding.connections().closed(PodLoadBalancer.this.binding.service(), this.pod);
 			}
@@ -307,7 +351,10 @@ final class PodLoadBalancer extends LoadBalancer {
 			PodLoadBalancer.this.subchannels.remove(this.pod, this);
 		}
 
-		private void callClosed() {
+		private void callClosed(CancellableCall call) {
+			if (call != null) {
+				this.calls.remove(call);
+			}
 			if (this.inFlight.decrementAndGet() == 0 && this.leaving) {
 				PodLoadBalancer.this.helper.getSynchronizationContext().execute(this::closeIfIdle);
 			}

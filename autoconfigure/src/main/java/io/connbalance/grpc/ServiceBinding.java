@@ -1,5 +1,7 @@
 package io.connbalance.grpc;
 
+import java.time.Duration;
+
 import io.grpc.Attributes;
 
 import io.connbalance.balance.ServiceBalancer;
@@ -11,8 +13,10 @@ import io.connbalance.balance.ServiceBalancer;
  *
  * @param balancer the service's balancer
  * @param connections the application's gRPC connection counts
+ * @param drainTimeout how long calls may go on on a pod that left before they are
+ * cancelled
  */
-record ServiceBinding(ServiceBalancer balancer, GrpcConnections connections) {
+record ServiceBinding(ServiceBalancer balancer, GrpcConnections connections, Duration drainTimeout) {
 
 	/** The resolution attribute that carries the binding. */
 	static final Attributes.Key<ServiceBinding> KEY = Attributes.Key.create("io.connbalance.grpc.ServiceBinding");

@@ -44,6 +44,9 @@ class InvalidConfigurationTests {
 		assertFailure(analysis("connbalance.services.backend.port=1", "connbalance.kubernetes.watch-timeout=500ms"),
 				"Invalid property 'connbalance.kubernetes.watch-timeout': must be at least 1s and less than 1h, was PT0.5S",
 				"Set a duration such as 60s.");
+		assertFailure(analysis("connbalance.services.backend.port=1", "connbalance.grpc.drain-timeout=0s"),
+				"Invalid property 'connbalance.grpc.drain-timeout': must be positive, was PT0S",
+				"Set a duration such as 30s.");
 	}
 
 	@Test

@@ -25,15 +25,16 @@ import io.grpc.ServerTransportFilter;
 import io.grpc.Status;
 import io.grpc.netty.NettyServerBuilder;
 import io.grpc.stub.ClientCalls;
+import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.ServerCalls;
 import io.grpc.stub.StreamObserver;
 
 /**
  * A real gRPC server (grpc-netty, HTTP/2) standing in for one pod. Its service
  * {@code test.Pods} answers {@code Who} with the pod's name, {@code Slow} after the
- * requested milliseconds, {@code Fail} with {@code INVALID_ARGUMENT}, and {@code Stream}
- * with a message every few milliseconds. Messages are UTF-8 strings, so no protobuf is
- * needed.
+ * requested milliseconds, {@code Fail} with {@code INVALID_ARGUMENT}, {@code Stream} with
+ * a message every few milliseconds, and {@code Hang} never. Messages are UTF-8 strings,
+ * so no protobuf is needed.
  */
 public final class GrpcPodServer implements TestPod {
 
@@ -65,6 +66,8 @@ public final class GrpcPodServer implements TestPod {
 	static final MethodDescriptor<String, String> STREAM = method("Stream",
 			MethodDescriptor.MethodType.SERVER_STREAMING);
 
+	static final MethodDescriptor<String, String> HANG = method("Hang", MethodDescriptor.MethodType.UNARY);
+
 	private final String name;
 
 	private final Server server;
@@ -74,6 +77,8 @@ public final class GrpcPodServer implements TestPod {
 	private final AtomicInteger active = new AtomicInteger();
 
 	private final AtomicInteger connections = new AtomicInteger();
+
+	private final AtomicInteger hanging = new AtomicInteger();
 
 	private volatile long whoDelayMillis;
 
@@ -87,6 +92,7 @@ public final class GrpcPodServer implements TestPod {
 					ServerCalls.asyncUnaryCall((request, response) -> answer(response, Long.parseLong(request))))
 			.addMethod(FAIL, ServerCalls.asyncUnaryCall(this::fail))
 			.addMethod(STREAM, ServerCalls.asyncServerStreamingCall(this::stream))
+			.addMethod(HANG, ServerCalls.asyncUnaryCall(this::hang))
 			.build();
 		this.server = NettyServerBuilder.forAddress(new InetSocketAddress(host, port))
 			.addService(service)
@@ -141,6 +147,12 @@ public final class GrpcPodServer implements TestPod {
 	private void fail(String request, StreamObserver<String> response) {
 		this.served.incrementAndGet();
 		response.onError(Status.INVALID_ARGUMENT.withDescription("refused by " + this.name).asRuntimeException());
+	}
+
+	private void hang(String request, StreamObserver<String> response) {
+		this.served.incrementAndGet();
+		this.hanging.incrementAndGet();
+		((ServerCallStreamObserver<String>) response).setOnCancelHandler(this.hanging::decrementAndGet);
 	}
 
 	/** Request {@code count:intervalMillis}. */
@@ -206,6 +218,11 @@ public final class GrpcPodServer implements TestPod {
 		this.whoFailure = status;
 	}
 
+	/** Calls of {@code Hang} that their client has not cancelled yet. */
+	public int hanging() {
+		return this.hanging.get();
+	}
+
 	/** Client connections (HTTP/2 transports) open now. */
 	public int connections() {
 		return this.connections.get();
@@ -236,6 +253,12 @@ public final class GrpcPodServer implements TestPod {
 	public static String who(Channel channel, Duration deadline) {
 		return ClientCalls.blockingUnaryCall(channel, WHO,
 				CallOptions.DEFAULT.withDeadlineAfter(deadline.toMillis(), TimeUnit.MILLISECONDS), "");
+	}
+
+	/** Starts a call of {@code Hang}, which the pod never answers. */
+	public static ListenableFuture<String> hang(Channel channel, Duration deadline) {
+		return ClientCalls.futureUnaryCall(channel.newCall(HANG,
+				CallOptions.DEFAULT.withDeadlineAfter(deadline.toMillis(), TimeUnit.MILLISECONDS)), "");
 	}
 
 	/** Calls {@code Slow}: answered after the given time. */

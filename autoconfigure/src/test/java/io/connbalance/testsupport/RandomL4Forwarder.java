@@ -27,6 +27,8 @@ public final class RandomL4Forwarder implements AutoCloseable {
 
 	private final ExecutorService executor = Executors.newCachedThreadPool();
 
+	private volatile boolean dropping;
+
 	/**
 	 * Starts forwarding from 127.0.0.1 on a free port.
 	 * @param backends the backends
@@ -53,6 +55,14 @@ public final class RandomL4Forwarder implements AutoCloseable {
 		this.backends = List.copyOf(backends);
 	}
 
+	/**
+	 * Drops every byte from now on, both ways, while connections stay open: what a client
+	 * sees of a node that has gone (powered off, cut from the network).
+	 */
+	public void blackhole() {
+		this.dropping = true;
+	}
+
 	private void accept() {
 		while (!this.serverSocket.isClosed()) {
 			try {
@@ -71,9 +81,14 @@ public final class RandomL4Forwarder implements AutoCloseable {
 		}
 	}
 
-	private static void pipe(Socket from, Socket to) {
+	private void pipe(Socket from, Socket to) {
 		try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
-			in.transferTo(out);
+			byte[] buffer = new byte[16384];
+			for (int read = in.read(buffer); read >= 0; read = in.read(buffer)) {
+				if (!this.dropping) {
+					out.write(buffer, 0, read);
+				}
+			}
 		}
 		catch (IOException ex) {
 			// connection closed
