@@ -118,6 +118,20 @@ class KubernetesDiscoveryIntegrationTests {
 	}
 
 	@Test
+	void aNormalShutdownLogsNoErrorOfTheInformers(CapturedOutput output) throws Exception {
+		startApp();
+		assertThat(client().apply("/whoami")).startsWith("pod-");
+		int before = output.getOut().length();
+		this.app.close();
+		this.app = null;
+		String shutdown = output.getOut().substring(before);
+		// connbalance's watch and Spring Cloud Kubernetes' informers have stopped
+		assertThat(shutdown).contains("Graceful shutdown complete");
+		assertThat(shutdown.lines().filter((line) -> line.contains(" ERROR "))).isEmpty();
+		assertThat(shutdown).doesNotContain("InterruptedException");
+	}
+
+	@Test
 	void aPodAddedToTheEndpointsGetsRequestsWithinOneSecond() throws Exception {
 		startApp();
 		Function<String, String> client = client();
