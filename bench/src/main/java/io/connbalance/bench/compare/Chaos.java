@@ -22,7 +22,7 @@ import io.connbalance.testsupport.PodProcess;
  * for an answer; then pods whose server closes connections idle for a second, called
  * every 100 ms. Each contender meets each fault on fresh pods.
  */
-final class Chaos {
+final class Chaos implements Compare.Scenario {
 
 	private static final int CALLERS = 4;
 
@@ -37,29 +37,30 @@ final class Chaos {
 
 	private static final String TIMEOUT = "1s";
 
-	private final Compare report;
+	private final Harness harness;
 
 	private final KubeProxy kubeProxy;
 
-	Chaos(Compare report, KubeProxy kubeProxy) {
-		this.report = report;
-		this.kubeProxy = kubeProxy;
+	Chaos(Harness harness) {
+		this.harness = harness;
+		this.kubeProxy = harness.kubeProxy();
 	}
 
-	void run() throws Exception {
-		this.report
+	@Override
+	public void run() throws Exception {
+		this.harness
 			.header("Chaos: one of 3 pods hangs, crashes or drops packets; servers that close idle " + "connections");
-		this.report.line("Each pod is a process of its own on 127.0.0.2-4. %d callers send GETs without pause for "
+		this.harness.line("Each pod is a process of its own on 127.0.0.2-4. %d callers send GETs without pause for "
 				+ "%d s (after %d s of warm-up), then one pod fails and they go on for %d s. Every contender waits at most %s for an answer: "
 				+ "connbalance through `connbalance.defaults.read-timeout` and its connect timeout (1 s), the others "
 				+ "through `timeout(%s)` on the WebClient call. \"After\" is from %d s after the fault. Targets: hang "
 				+ "at most 10 failed, p99 after at most 3x before, the hung pod's share at most 1%%; crash 0 failed; "
 				+ "blackhole at most 10 failed, none slower than 3 s, rate after at least 0.8x before.", CALLERS,
 				BEFORE.toSeconds(), WARM_UP.toSeconds(), AFTER.toSeconds(), TIMEOUT, TIMEOUT, SETTLED.toSeconds());
-		this.report.line("");
-		this.report.line("| fault | contender | requests | failed | failed after | slowest | p99 before | "
+		this.harness.line("");
+		this.harness.line("| fault | contender | requests | failed | failed after | slowest | p99 before | "
 				+ "p99 after | p99 ratio | rate after / before |");
-		this.report.line("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+		this.harness.line("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
 		Map<String, Fault> faults = new LinkedHashMap<>();
 		faults.put("hang (kill -STOP)", new Fault(PodProcess::freeze, PodProcess::thaw));
 		faults.put("crash (kill -9)", new Fault(PodProcess::kill, (pod) -> {
@@ -74,8 +75,8 @@ final class Chaos {
 			}
 		}
 		if (!this.kubeProxy.isIptables()) {
-			this.report.line("");
-			this.report.line("The blackhole needs iptables in the harness's own network namespace: run "
+			this.harness.line("");
+			this.harness.line("The blackhole needs iptables in the harness's own network namespace: run "
 					+ "bench/compare.sh as root.");
 		}
 		idleClose();
@@ -129,7 +130,7 @@ final class Chaos {
 		long slowest = calls.stream().mapToLong(Call::nanos).max().orElse(0);
 		double rateBefore = before.size() / (double) BEFORE.toSeconds();
 		double rateAfter = after.size() / (double) (AFTER.toSeconds() - SETTLED.toSeconds());
-		this.report.line("| %s | %s | %,d | %,d | %,d | %.0f ms | %.1f ms | %.1f ms | %.2f | %.2f |", fault, contender,
+		this.harness.line("| %s | %s | %,d | %,d | %,d | %.0f ms | %.1f ms | %.1f ms | %.2f | %.2f |", fault, contender,
 				calls.size(), FaultLoad.failed(calls), FaultLoad.failed(after), slowest / 1e6,
 				p99Before.toNanos() / 1e6, p99After.toNanos() / 1e6,
 				(double) p99After.toNanos() / Math.max(1, p99Before.toNanos()), rateAfter / Math.max(1, rateBefore));
@@ -141,12 +142,12 @@ final class Chaos {
 	 * server closes the connection, or far more rarely.
 	 */
 	private void idleClose() throws Exception {
-		this.report.line("");
-		this.report.line("Connections the servers close while idle: pods whose server closes a connection idle for "
+		this.harness.line("");
+		this.harness.line("Connections the servers close while idle: pods whose server closes a connection idle for "
 				+ "1 s, one caller sending a GET every 100 ms, 200 requests. Target: 0 failed.");
-		this.report.line("");
-		this.report.line("| pods | contender | failed of 200 | connections the servers closed while idle |");
-		this.report.line("| ---: | --- | ---: | ---: |");
+		this.harness.line("");
+		this.harness.line("| pods | contender | failed of 200 | connections the servers closed while idle |");
+		this.harness.line("| ---: | --- | ---: | ---: |");
 		for (int size : List.of(10, 500)) {
 			for (Function<String, Contender> factory : contenders()) {
 				try (IdleClosingServer server = IdleClosingServer.start(Duration.ofSeconds(1))) {
@@ -166,7 +167,7 @@ final class Chaos {
 							next += 100_000_000L;
 							Thread.sleep(Math.max(0, (next - System.nanoTime()) / 1_000_000));
 						}
-						this.report.line("| %d | %s | %d | %d |", size, contender.name(), failed,
+						this.harness.line("| %d | %s | %d | %d |", size, contender.name(), failed,
 								server.closedIdle() - closedBefore);
 					}
 				}
