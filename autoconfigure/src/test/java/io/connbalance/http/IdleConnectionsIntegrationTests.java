@@ -2,13 +2,19 @@ package io.connbalance.http;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Supplier;
 
+import io.connbalance.testsupport.GrpcPodServer;
 import io.connbalance.testsupport.IdleClosingServer;
 import io.connbalance.testsupport.MutableDiscoveryClient;
+import io.connbalance.testsupport.PodServers;
 import io.connbalance.testsupport.RunningApp;
+import io.grpc.ManagedChannel;
+import io.grpc.ManagedChannelBuilder;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -21,7 +27,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * Pods whose server closes keep-alive connections idle for a second, as gunicorn (2 s)
  * and Node.js (5 s) do, and a quiet client spread over ten of them (each pod sees a
  * request about every second, right when its server gives up on the connection) or over
- * 500 (most connections wait far longer than that).
+ * 500 (most connections wait far longer than that); and gRPC pods whose server ends
+ * connections idle for a second with GOAWAY.
  */
 class IdleConnectionsIntegrationTests {
 
@@ -55,17 +62,50 @@ class IdleConnectionsIntegrationTests {
 		}
 	}
 
+	@Test
+	void grpcConnectionsThatServersClosedWhileIdleFailNoCall() throws Exception {
+		MutableDiscoveryClient discovery = new MutableDiscoveryClient();
+		// a call every 50 ms over 20 pods: each pod gets one about every second, and
+		// its connection often goes without a call for longer than its server allows
+		// (grpc-java's shortest max-connection-idle is 1 s)
+		try (PodServers<GrpcPodServer> pods = PodServers.start(20, GrpcPodServer.closingIdle(Duration.ofSeconds(1)))) {
+			pods.all().forEach((pod) -> discovery.add("backend", pod));
+			try (RunningApp app = RunningApp.start(discovery, "connbalance.refresh.interval=1h")) {
+				ManagedChannel channel = ManagedChannelBuilder.forTarget("connbalance:///backend")
+					.usePlaintext()
+					.build();
+				try {
+					List<String> failures = every(Duration.ofMillis(50), () -> GrpcPodServer.who(channel));
+					assertThat(failures).as("gRPC failures").isEmpty();
+					// the servers really ended connections under the channel's feet
+					assertThat(pods.map(GrpcPodServer::closedConnections).stream().mapToInt(Integer::intValue).sum())
+						.isGreaterThan(REQUESTS / 10);
+				}
+				finally {
+					channel.shutdownNow();
+				}
+			}
+			Map<String, Long> served = pods.served();
+			assertThat(served.values().stream().mapToLong(Long::longValue).sum()).isEqualTo(REQUESTS);
+			assertThat(served).as("every pod called").hasSize(20);
+		}
+	}
+
 	private static List<String> everyTenthOfASecond(Supplier<String> request) {
+		return every(Duration.ofMillis(100), request);
+	}
+
+	private static List<String> every(Duration interval, Supplier<String> request) {
 		List<String> failures = new CopyOnWriteArrayList<>();
 		long next = System.nanoTime();
 		for (int i = 0; i < REQUESTS; i++) {
 			try {
-				assertThat(request.get()).startsWith("127.0.");
+				assertThat(request.get()).matches("127\\.0\\..*|pod-.*");
 			}
 			catch (RuntimeException ex) {
 				failures.add(ex.toString());
 			}
-			next += 100_000_000L;
+			next += interval.toNanos();
 			long wait = next - System.nanoTime();
 			if (wait > 0) {
 				try {

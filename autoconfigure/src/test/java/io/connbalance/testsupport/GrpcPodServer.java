@@ -80,11 +80,13 @@ public final class GrpcPodServer implements TestPod {
 
 	private final AtomicInteger hanging = new AtomicInteger();
 
+	private final AtomicInteger closedConnections = new AtomicInteger();
+
 	private volatile long whoDelayMillis;
 
 	private volatile Status whoFailure;
 
-	private GrpcPodServer(String name, String host, int port) throws IOException {
+	private GrpcPodServer(String name, String host, int port, Duration maxConnectionIdle) throws IOException {
 		this.name = name;
 		ServerServiceDefinition service = ServerServiceDefinition.builder("test.Pods")
 			.addMethod(WHO, ServerCalls.asyncUnaryCall((request, response) -> answer(response, this.whoDelayMillis)))
@@ -94,24 +96,27 @@ public final class GrpcPodServer implements TestPod {
 			.addMethod(STREAM, ServerCalls.asyncServerStreamingCall(this::stream))
 			.addMethod(HANG, ServerCalls.asyncUnaryCall(this::hang))
 			.build();
-		this.server = NettyServerBuilder.forAddress(new InetSocketAddress(host, port))
-			.addService(service)
-			.addTransportFilter(new ServerTransportFilter() {
+		NettyServerBuilder builder = NettyServerBuilder.forAddress(new InetSocketAddress(host, port));
+		if (maxConnectionIdle != null) {
+			// GOAWAY to a connection without calls for this long, as servers behind
+			// proxies are often set up
+			builder.maxConnectionIdle(maxConnectionIdle.toNanos(), TimeUnit.NANOSECONDS);
+		}
+		this.server = builder.addService(service).addTransportFilter(new ServerTransportFilter() {
 
-				@Override
-				public Attributes transportReady(Attributes attributes) {
-					GrpcPodServer.this.connections.incrementAndGet();
-					return attributes;
-				}
+			@Override
+			public Attributes transportReady(Attributes attributes) {
+				GrpcPodServer.this.connections.incrementAndGet();
+				return attributes;
+			}
 
-				@Override
-				public void transportTerminated(Attributes attributes) {
-					GrpcPodServer.this.connections.decrementAndGet();
-				}
+			@Override
+			public void transportTerminated(Attributes attributes) {
+				GrpcPodServer.this.connections.decrementAndGet();
+				GrpcPodServer.this.closedConnections.incrementAndGet();
+			}
 
-			})
-			.build()
-			.start();
+		}).build().start();
 	}
 
 	/**
@@ -123,7 +128,16 @@ public final class GrpcPodServer implements TestPod {
 	 * @throws IOException if it cannot bind
 	 */
 	public static GrpcPodServer start(String name, String host, int port) throws IOException {
-		return new GrpcPodServer(name, host, port);
+		return new GrpcPodServer(name, host, port, null);
+	}
+
+	/**
+	 * Starts gRPC pod servers that close connections idle for a while (with GOAWAY).
+	 * @param maxConnectionIdle how long a connection may go without calls
+	 * @return what starts one
+	 */
+	public static TestPod.Starter<GrpcPodServer> closingIdle(Duration maxConnectionIdle) {
+		return (name, host, port) -> new GrpcPodServer(name, host, port, maxConnectionIdle);
 	}
 
 	private void answer(StreamObserver<String> response, long delayMillis) {
@@ -221,6 +235,11 @@ public final class GrpcPodServer implements TestPod {
 	/** Calls of {@code Hang} that their client has not cancelled yet. */
 	public int hanging() {
 		return this.hanging.get();
+	}
+
+	/** Client connections (HTTP/2 transports) that have ended. */
+	public int closedConnections() {
+		return this.closedConnections.get();
 	}
 
 	/** Client connections (HTTP/2 transports) open now. */

@@ -48,7 +48,15 @@ public final class PodServers<P extends TestPod> implements AutoCloseable {
 		return start(count, GrpcPodServer::start);
 	}
 
-	private static <P extends TestPod> PodServers<P> start(int count, TestPod.Starter<P> starter) throws IOException {
+	/**
+	 * Starts {@code count} servers named {@code pod-1}, {@code pod-2}, ... on 127.0.0.2
+	 * and up.
+	 * @param count how many
+	 * @param starter starts one
+	 * @return the servers
+	 * @throws IOException if no common port could be bound
+	 */
+	public static <P extends TestPod> PodServers<P> start(int count, TestPod.Starter<P> starter) throws IOException {
 		IOException lastFailure = null;
 		for (int attempt = 0; attempt < 20; attempt++) {
 			P first = starter.start("pod-1", "127.0.0.2", 0);
