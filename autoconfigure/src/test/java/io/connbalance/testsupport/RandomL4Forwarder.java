@@ -7,8 +7,10 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.net.SocketTimeoutException;
 import java.util.List;
 import java.util.Random;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 
@@ -19,7 +21,10 @@ import java.util.concurrent.Executors;
  */
 public final class RandomL4Forwarder implements AutoCloseable {
 
-	private final ServerSocket serverSocket;
+	private volatile ServerSocket serverSocket;
+
+	/** Connections that fill the accept queue of a blackholed forwarder. */
+	private final List<Socket> queueFillers = new CopyOnWriteArrayList<>();
 
 	private volatile List<InetSocketAddress> backends;
 
@@ -36,10 +41,26 @@ public final class RandomL4Forwarder implements AutoCloseable {
 	 * @throws IOException if it cannot bind
 	 */
 	public RandomL4Forwarder(List<InetSocketAddress> backends, long seed) throws IOException {
+		this(backends, seed, InetAddress.getLoopbackAddress());
+	}
+
+	/**
+	 * Starts forwarding from an address of its own on a free port, as a pod's address in
+	 * front of its server.
+	 * @param backends the backends
+	 * @param seed the seed of the per-connection choice
+	 * @param address the loopback address it listens on
+	 * @throws IOException if it cannot bind
+	 */
+	public RandomL4Forwarder(List<InetSocketAddress> backends, long seed, InetAddress address) throws IOException {
 		this.backends = List.copyOf(backends);
 		this.random = new Random(seed);
-		this.serverSocket = new ServerSocket(0, 100, InetAddress.getLoopbackAddress());
+		this.serverSocket = new ServerSocket(0, 100, address);
 		this.executor.execute(this::accept);
+	}
+
+	public String host() {
+		return this.serverSocket.getInetAddress().getHostAddress();
 	}
 
 	public int port() {
@@ -111,6 +132,9 @@ public final class RandomL4Forwarder implements AutoCloseable {
 	@Override
 	public void close() throws IOException {
 		this.serverSocket.close();
+		for (Socket filler : this.queueFillers) {
+			closeQuietly(filler);
+		}
 		this.executor.shutdownNow();
 	}
 
