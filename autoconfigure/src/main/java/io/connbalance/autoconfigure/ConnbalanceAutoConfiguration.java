@@ -6,20 +6,25 @@ import io.connbalance.balance.BalancingStrategy;
 import io.connbalance.balance.ServiceBalancers;
 import io.connbalance.discovery.DiscoveryClientPodSource;
 import io.connbalance.discovery.PodSource;
+import io.connbalance.kubernetes.InformerStopLogFilter;
 import io.connbalance.pod.PodRegistry;
 import io.connbalance.pod.ServiceTarget;
 import io.connbalance.refresh.PodRefresher;
 
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.cloud.client.discovery.DiscoveryClient;
 import org.springframework.cloud.client.discovery.composite.CompositeDiscoveryClientAutoConfiguration;
 import org.springframework.cloud.client.discovery.event.HeartbeatEvent;
 import org.springframework.cloud.client.discovery.simple.SimpleDiscoveryClientAutoConfiguration;
+import org.springframework.context.ApplicationContext;
 import org.springframework.context.ApplicationListener;
 import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.context.event.ContextClosedEvent;
 
 /**
  * The core of connbalance: resolved settings, the pod registry fed by discovery, its
@@ -92,6 +97,28 @@ public final class ConnbalanceAutoConfiguration {
 	@Bean
 	ApplicationListener<HeartbeatEvent> connbalanceDiscoveryChangeListener(PodRefresher refresher) {
 		return (event) -> refresher.refreshSoon();
+	}
+
+	/**
+	 * Keeps client-java's informers (connbalance's EndpointSlice watch and Spring Cloud
+	 * Kubernetes discovery's) from logging their own stop as errors when the application
+	 * shuts down.
+	 */
+	@Configuration(proxyBeanMethods = false)
+	@ConditionalOnClass(
+			name = { "ch.qos.logback.classic.LoggerContext", "io.kubernetes.client.informer.SharedInformerFactory" })
+	static class InformerLogConfiguration {
+
+		@Bean
+		ApplicationListener<ContextClosedEvent> connbalanceInformerStopLogFilter(ApplicationContext context) {
+			return (event) -> {
+				// not when a child context closes while the application runs on
+				if (event.getApplicationContext() == context) {
+					InformerStopLogFilter.install();
+				}
+			};
+		}
+
 	}
 
 }

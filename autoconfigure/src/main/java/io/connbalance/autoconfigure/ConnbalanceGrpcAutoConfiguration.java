@@ -2,6 +2,7 @@ package io.connbalance.autoconfigure;
 
 import io.grpc.ManagedChannelBuilder;
 import io.grpc.NameResolverProvider;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AbstractDependsOnBeanFactoryPostProcessor;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
@@ -9,6 +10,7 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.boot.grpc.client.autoconfigure.GrpcClientProperties;
 import org.springframework.core.env.Environment;
 import org.springframework.grpc.client.GrpcChannelBuilderCustomizer;
 import org.springframework.grpc.client.GrpcChannelFactory;
@@ -58,21 +60,30 @@ public final class ConnbalanceGrpcAutoConfiguration {
 			return new ChannelFactoryDependsOnNameResolver();
 		}
 
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	@ConditionalOnClass({ GrpcChannelFactory.class, GrpcClientProperties.class })
+	static class ChannelCustomizerConfiguration {
+
 		/**
 		 * Lets connbalance cancel the calls of a pod that left once its drain timeout has
 		 * passed, on the channels of {@code connbalance:///} targets only. The factory
 		 * names a channel as the application asked for it: a target, or a channel name
-		 * whose target is {@code spring.grpc.client.channel.<name>.target}.
+		 * whose target is {@code spring.grpc.client.channel.<name>.target}, found as
+		 * Spring Boot's channel factory finds it.
 		 */
 		@Bean
+		@ConditionalOnMissingBean(name = "connbalanceDrainDeadlineCustomizer")
 		<T extends ManagedChannelBuilder<T>> GrpcChannelBuilderCustomizer<T> connbalanceDrainDeadlineCustomizer(
-				Environment environment) {
+				Environment environment, ObjectProvider<GrpcClientProperties> clientProperties) {
 			DrainDeadlineInterceptor interceptor = new DrainDeadlineInterceptor();
 			String scheme = ConnbalanceNameResolverProvider.SCHEME + ":";
 			return (name, builder) -> {
-				if (name.startsWith(scheme)
-						|| environment.getProperty("spring.grpc.client.channel." + name + ".target", "")
-							.startsWith(scheme)) {
+				GrpcClientProperties properties = clientProperties.getIfAvailable();
+				GrpcClientProperties.Channel channel = (properties != null) ? properties.getChannel().get(name) : null;
+				String target = (channel != null) ? channel.getTarget() : name;
+				if (target != null && environment.resolvePlaceholders(target).startsWith(scheme)) {
 					builder.intercept(interceptor);
 				}
 			};

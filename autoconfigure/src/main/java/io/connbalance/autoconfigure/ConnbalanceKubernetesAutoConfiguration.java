@@ -12,7 +12,6 @@ import io.connbalance.discovery.DiscoveryClientPodSource;
 import io.connbalance.discovery.PodSource;
 import io.connbalance.kubernetes.EndpointSlicePodSource;
 import io.connbalance.kubernetes.EndpointSliceWatch;
-import io.connbalance.kubernetes.InformerStopLogFilter;
 import io.connbalance.pod.ServiceTarget;
 
 import org.springframework.beans.factory.ObjectProvider;
@@ -25,10 +24,7 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean
 import org.springframework.boot.cloud.CloudPlatform;
 import org.springframework.cloud.client.discovery.DiscoveryClient;
 import org.springframework.cloud.kubernetes.commons.KubernetesNamespaceProvider;
-import org.springframework.context.ApplicationListener;
 import org.springframework.context.annotation.Bean;
-import org.springframework.context.annotation.Configuration;
-import org.springframework.context.event.ContextClosedEvent;
 import org.springframework.util.StringUtils;
 
 /**
@@ -61,21 +57,6 @@ public final class ConnbalanceKubernetesAutoConfiguration {
 		PodSource fallback = (discovery != null) ? new DiscoveryClientPodSource(discovery)
 				: (target) -> new DiscoveredPods(EndpointSlicePodSource.SOURCE, List.of());
 		return new EndpointSlicePodSource(watch, fallback);
-	}
-
-	/**
-	 * Keeps client-java's informers (connbalance's and Spring Cloud Kubernetes') from
-	 * logging their own stop as errors when the application shuts down.
-	 */
-	@Configuration(proxyBeanMethods = false)
-	@ConditionalOnClass(name = "ch.qos.logback.classic.LoggerContext")
-	static class InformerLogConfiguration {
-
-		@Bean
-		static ApplicationListener<ContextClosedEvent> connbalanceInformerStopLogFilter() {
-			return (event) -> InformerStopLogFilter.install();
-		}
-
 	}
 
 }

@@ -318,10 +318,11 @@ public class ConnbalanceProperties {
 	public static class Grpc {
 
 		/**
-		 * How long the calls still running on a pod that left its service may go on
-		 * before they are cancelled and the pod's connection closes (a hung pod would
-		 * hold them forever). Kubernetes kills a terminating pod after its grace period,
-		 * 30 s by default.
+		 * How long the calls still running on a pod that left the service's ready pods
+		 * may go on before they are cancelled and the pod's connection closes (a hung pod
+		 * would hold them forever). Calls are cancelled on channels with
+		 * DrainDeadlineInterceptor, which Spring's channel factory adds to connbalance
+		 * targets.
 		 */
 		private Duration drainTimeout = Duration.ofSeconds(30);
 

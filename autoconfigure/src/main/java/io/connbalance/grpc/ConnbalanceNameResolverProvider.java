@@ -36,6 +36,18 @@ public final class ConnbalanceNameResolverProvider extends NameResolverProvider 
 	private final Duration drainTimeout;
 
 	/**
+	 * Creates the provider, with calls on a pod that left cancelled after 30 s.
+	 * @param registry the pod registry
+	 * @param balancers the service balancers
+	 * @param connections where channels report their open connections
+	 * @param refreshHint asks discovery for news (a channel saw a connection fail)
+	 */
+	public ConnbalanceNameResolverProvider(PodRegistry registry, ServiceBalancers balancers,
+			GrpcConnections connections, Runnable refreshHint) {
+		this(registry, balancers, connections, refreshHint, Duration.ofSeconds(30));
+	}
+
+	/**
 	 * Creates the provider.
 	 * @param registry the pod registry
 	 * @param balancers the service balancers

@@ -8,6 +8,8 @@ import java.time.Duration;
  */
 public final class DrainTimeoutException extends RuntimeException {
 
+	private static final long serialVersionUID = 1L;
+
 	DrainTimeoutException(String service, String pod, Duration timeout) {
 		super("connbalance: pod " + pod + " left service '" + service + "' and its call was still running after "
 				+ "connbalance.grpc.drain-timeout (" + timeout.toMillis() + " ms)");

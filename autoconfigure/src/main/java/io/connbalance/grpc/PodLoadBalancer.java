@@ -9,21 +9,15 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 
-import io.grpc.ClientStreamTracer;
 import io.grpc.ConnectivityState;
 import io.grpc.ConnectivityStateInfo;
 import io.grpc.EquivalentAddressGroup;
 import io.grpc.LoadBalancer;
-import io.grpc.Metadata;
 import io.grpc.Status;
 import io.grpc.SynchronizationContext.ScheduledHandle;
 
-import io.connbalance.balance.ServiceBalancer;
-import io.connbalance.grpc.DrainDeadlineInterceptor.CancellableCall;
 import io.connbalance.stats.PodStats;
 
 /**
@@ -122,17 +116,17 @@ final class PodLoadBalancer extends LoadBalancer {
 
 	private void updateBalancingState() {
 		List<PodStats> ready = new ArrayList<>();
-		Map<PodStats, PodSubchannel> byStats = new IdentityHashMap<>();
+		Map<PodStats, PickResult> byStats = new IdentityHashMap<>();
 		boolean connecting = false;
 		for (PodSubchannel subchannel : this.subchannels.values()) {
 			if (subchannel.leaving) {
 				continue;
 			}
 			PodStats stats = this.binding.balancer().find(subchannel.pod);
-			subchannel.stats = stats;
+			subchannel.calls.stats(stats);
 			if (subchannel.state == ConnectivityState.READY && stats != null) {
 				ready.add(stats);
-				byStats.put(stats, subchannel);
+				byStats.put(stats, PickResult.withSubchannel(subchannel.subchannel, subchannel.calls.tracers()));
 			}
 			else if (subchannel.state != ConnectivityState.TRANSIENT_FAILURE) {
 				connecting = true;
@@ -181,37 +175,6 @@ final class PodLoadBalancer extends LoadBalancer {
 	}
 
 	/**
-	 * Picks per call among the READY pods, with the service's balancer (its strategy,
-	 * ejection and slow start).
-	 */
-	private static final class PodPicker extends SubchannelPicker {
-
-		private final ServiceBalancer balancer;
-
-		private final List<PodStats> ready;
-
-		private final Map<PodStats, PodSubchannel> byStats;
-
-		PodPicker(ServiceBalancer balancer, List<PodStats> ready, Map<PodStats, PodSubchannel> byStats) {
-			this.balancer = balancer;
-			this.ready = List.copyOf(ready);
-			this.byStats = byStats;
-		}
-
-		@Override
-		public PickResult pickSubchannel(PickSubchannelArgs args) {
-			PodSubchannel chosen = this.byStats.get(this.balancer.choose(this.ready));
-			return PickResult.withSubchannel(chosen.subchannel, chosen.tracers);
-		}
-
-		@Override
-		public String toString() {
-			return "PodPicker" + this.ready;
-		}
-
-	}
-
-	/**
 	 * The subchannel of one pod and the calls this channel has in flight on it.
 	 */
 	private final class PodSubchannel implements SubchannelStateListener {
@@ -220,28 +183,7 @@ final class PodLoadBalancer extends LoadBalancer {
 
 		private final Subchannel subchannel;
 
-		private final AtomicInteger inFlight = new AtomicInteger();
-
-		/** The calls in flight that can be cancelled (see DrainDeadlineInterceptor). */
-		private final Set<CancellableCall> calls = ConcurrentHashMap.newKeySet();
-
-		private final ClientStreamTracer.Factory tracers = new ClientStreamTracer.Factory() {
-
-			@Override
-			public ClientStreamTracer newClientStreamTracer(ClientStreamTracer.StreamInfo info, Metadata headers) {
-				PodSubchannel.this.inFlight.incrementAndGet();
-				CancellableCall call = info.getCallOptions().getOption(CancellableCall.KEY);
-				if (call != null) {
-					PodSubchannel.this.calls.add(call);
-				}
-				return new CallTracer(PodSubchannel.this.stats, info.getCallOptions().getDeadline(),
-						() -> PodSubchannel.this.callClosed(call));
-			}
-
-		};
-
-		/** The pod's counters, as of the last picker. */
-		private volatile PodStats stats;
+		private final PodCalls calls = new PodCalls(this::lastCallEnded);
 
 		private volatile boolean leaving;
 
@@ -319,9 +261,8 @@ final class PodLoadBalancer extends LoadBalancer {
 			if (!this.leaving || this.closed) {
 				return;
 			}
-			DrainTimeoutException cause = new DrainTimeoutException(PodLoadBalancer.this.binding.service(), this.pod,
-					PodLoadBalancer.this.binding.drainTimeout());
-			List.copyOf(this.calls).forEach((call) -> call.cancel(cause));
+			this.calls.cancel(new DrainTimeoutException(PodLoadBalancer.this.binding.service(), this.pod,
+					PodLoadBalancer.this.binding.drainTimeout()));
 			close();
 		}
 
@@ -333,7 +274,7 @@ final class PodLoadBalancer extends LoadBalancer {
 		}
 
 		void closeIfIdle() {
-			if (this.leaving && this.inFlight.get() == 0) {
+			if (this.leaving && this.calls.inFlight() == 0) {
 				close();
 			}
 		}
@@ -351,11 +292,8 @@ final class PodLoadBalancer extends LoadBalancer {
 			PodLoadBalancer.this.subchannels.remove(this.pod, this);
 		}
 
-		private void callClosed(CancellableCall call) {
-			if (call != null) {
-				this.calls.remove(call);
-			}
-			if (this.inFlight.decrementAndGet() == 0 && this.leaving) {
+		private void lastCallEnded() {
+			if (this.leaving) {
 				PodLoadBalancer.this.helper.getSynchronizationContext().execute(this::closeIfIdle);
 			}
 		}

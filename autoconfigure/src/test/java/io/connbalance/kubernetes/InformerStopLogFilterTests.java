@@ -4,6 +4,7 @@ import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.LoggerContext;
 import ch.qos.logback.core.spi.FilterReply;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -50,6 +51,12 @@ class InformerStopLogFilterTests {
 		assertThat(this.filter.decide(null, this.controller, Level.INFO,
 				"informer#Controller: ready to run resync & reflector runnable", null, null))
 			.isEqualTo(FilterReply.NEUTRAL);
+	}
+
+	@AfterEach
+	void removeFromLogback() {
+		LoggerContext logback = (LoggerContext) org.slf4j.LoggerFactory.getILoggerFactory();
+		logback.getTurboFilterList().removeIf(InformerStopLogFilter.class::isInstance);
 	}
 
 	@Test

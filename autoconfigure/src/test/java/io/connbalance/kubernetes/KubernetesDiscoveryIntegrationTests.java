@@ -124,6 +124,12 @@ class KubernetesDiscoveryIntegrationTests {
 		int before = output.getOut().length();
 		this.app.close();
 		this.app = null;
+		// the informers' threads end a moment after they are told to stop
+		Await.until(Duration.ofSeconds(10),
+				() -> Thread.getAllStackTraces()
+					.keySet()
+					.stream()
+					.noneMatch((thread) -> thread.getName().startsWith("informer-controller-")));
 		String shutdown = output.getOut().substring(before);
 		// connbalance's watch and Spring Cloud Kubernetes' informers have stopped
 		assertThat(shutdown).contains("Graceful shutdown complete");

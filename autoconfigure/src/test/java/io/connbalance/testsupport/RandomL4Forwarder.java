@@ -3,6 +3,7 @@ package io.connbalance.testsupport;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.net.BindException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
@@ -77,17 +78,65 @@ public final class RandomL4Forwarder implements AutoCloseable {
 	}
 
 	/**
-	 * Drops every byte from now on, both ways, while connections stay open: what a client
-	 * sees of a node that has gone (powered off, cut from the network).
+	 * Drops every byte from now on, both ways, while connections stay open, and leaves
+	 * new connections unanswered (their SYN is dropped): what a client sees of a node
+	 * that has gone (powered off, cut from the network).
+	 * @throws IOException if the address cannot be taken over
 	 */
-	public void blackhole() {
+	public void blackhole() throws IOException {
 		this.dropping = true;
+		InetSocketAddress address = (InetSocketAddress) this.serverSocket.getLocalSocketAddress();
+		this.serverSocket.close();
+		// a listener that never accepts, its accept queue full: Linux drops further SYNs
+		this.serverSocket = listenSilently(address);
+		for (int i = 0; i < 16; i++) {
+			Socket filler = new Socket();
+			try {
+				filler.connect(address, 200);
+				this.queueFillers.add(filler);
+			}
+			catch (SocketTimeoutException ex) {
+				filler.close();
+				return;
+			}
+		}
+		throw new IOException("The accept queue of " + address + " did not fill up");
+	}
+
+	/**
+	 * A listener on the address that never accepts. The old listener's socket closes once
+	 * its accepting thread has woken up, a moment after it was closed.
+	 */
+	private static ServerSocket listenSilently(InetSocketAddress address) throws IOException {
+		long deadline = System.nanoTime() + 5_000_000_000L;
+		while (true) {
+			ServerSocket silent = new ServerSocket();
+			silent.setReuseAddress(true);
+			try {
+				silent.bind(address, 1);
+				return silent;
+			}
+			catch (BindException ex) {
+				silent.close();
+				if (System.nanoTime() - deadline > 0) {
+					throw ex;
+				}
+				try {
+					Thread.sleep(5);
+				}
+				catch (InterruptedException interrupted) {
+					Thread.currentThread().interrupt();
+					throw ex;
+				}
+			}
+		}
 	}
 
 	private void accept() {
-		while (!this.serverSocket.isClosed()) {
+		ServerSocket listener = this.serverSocket;
+		while (!listener.isClosed()) {
 			try {
-				Socket client = this.serverSocket.accept();
+				Socket client = listener.accept();
 				List<InetSocketAddress> backends = this.backends;
 				InetSocketAddress backend = backends.get(this.random.nextInt(backends.size()));
 				Socket upstream = new Socket(backend.getAddress(), backend.getPort());

@@ -1,7 +1,5 @@
 package io.connbalance.bench;
 
-import java.time.Duration;
-
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -125,7 +123,7 @@ public class GrpcThroughputBenchmark {
 		registry.update("single", pods.subList(0, 1));
 		this.connections = new GrpcConnections();
 		this.resolver = new ConnbalanceNameResolverProvider(registry, balancers, this.connections, () -> {
-		}, Duration.ofSeconds(30));
+		});
 		this.resolver.register();
 		this.threePods = ManagedChannelBuilder.forTarget("connbalance:///backend").usePlaintext().build();
 		this.onePod = ManagedChannelBuilder.forTarget("connbalance:///single").usePlaintext().build();

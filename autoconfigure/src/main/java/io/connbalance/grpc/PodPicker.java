@@ -1,0 +1,47 @@
+package io.connbalance.grpc;
+
+import java.util.List;
+import java.util.Map;
+
+import io.grpc.LoadBalancer.PickResult;
+import io.grpc.LoadBalancer.PickSubchannelArgs;
+import io.grpc.LoadBalancer.SubchannelPicker;
+
+import io.connbalance.balance.ServiceBalancer;
+import io.connbalance.stats.PodStats;
+
+/**
+ * Picks per call among the READY pods, with the service's balancer (its strategy,
+ * ejection and slow start).
+ */
+final class PodPicker extends SubchannelPicker {
+
+	private final ServiceBalancer balancer;
+
+	private final List<PodStats> ready;
+
+	private final Map<PodStats, PickResult> results;
+
+	/**
+	 * Creates the picker.
+	 * @param balancer the service's balancer
+	 * @param ready the pods to choose from
+	 * @param results what a pick of each pod returns: its subchannel and tracers
+	 */
+	PodPicker(ServiceBalancer balancer, List<PodStats> ready, Map<PodStats, PickResult> results) {
+		this.balancer = balancer;
+		this.ready = List.copyOf(ready);
+		this.results = results;
+	}
+
+	@Override
+	public PickResult pickSubchannel(PickSubchannelArgs args) {
+		return this.results.get(this.balancer.choose(this.ready));
+	}
+
+	@Override
+	public String toString() {
+		return "PodPicker" + this.ready;
+	}
+
+}
