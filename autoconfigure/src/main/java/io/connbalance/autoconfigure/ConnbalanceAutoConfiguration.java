@@ -25,6 +25,7 @@ import org.springframework.context.ApplicationListener;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.context.event.ContextClosedEvent;
+import org.springframework.core.env.Environment;
 
 /**
  * The core of connbalance: resolved settings, the pod registry fed by discovery, its
@@ -38,7 +39,8 @@ public final class ConnbalanceAutoConfiguration {
 
 	@Bean
 	@ConditionalOnMissingBean
-	ConnbalanceSettings connbalanceSettings(ConnbalanceProperties properties) {
+	ConnbalanceSettings connbalanceSettings(ConnbalanceProperties properties, Environment environment) {
+		UnknownProperties.check(environment);
 		return ConnbalanceSettings.of(properties);
 	}
 

@@ -2,11 +2,6 @@ package io.connbalance.autoconfigure;
 
 import java.util.Map;
 
-import io.connbalance.balance.ServiceBalancers;
-import io.connbalance.http.ClientOptions;
-import io.connbalance.http.PodClients;
-import io.connbalance.http.ReactorPodClient;
-import io.connbalance.http.ServiceExchangeFilterFunction;
 import reactor.netty.http.client.HttpClient;
 
 import org.springframework.beans.factory.ObjectProvider;
@@ -15,59 +10,65 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.http.client.HttpClientSettings;
-import org.springframework.boot.http.codec.CodecCustomizer;
+import org.springframework.boot.http.client.reactive.ClientHttpConnectorBuilder;
 import org.springframework.boot.webclient.WebClientCustomizer;
 import org.springframework.context.annotation.Bean;
 import org.springframework.core.Ordered;
 import org.springframework.core.annotation.Order;
-import org.springframework.web.reactive.function.client.ExchangeStrategies;
+import org.springframework.core.io.ResourceLoader;
+import org.springframework.http.client.reactive.ClientHttpConnector;
+import org.springframework.util.function.SingletonSupplier;
 import org.springframework.web.reactive.function.client.WebClient;
 
+import io.connbalance.balance.ServiceBalancers;
+import io.connbalance.http.ClientOptions;
+import io.connbalance.http.PodClients;
+import io.connbalance.http.ReactorPodClient;
+import io.connbalance.http.ServiceClientHttpConnector;
+
 /**
- * Balances WebClient requests for {@code http://<service key>/...} over per-pod Reactor
- * Netty pools, through Spring Boot's auto-configured {@link WebClient.Builder}.
+ * Balances WebClient requests for {@code http(s)://<service key>/...} over per-pod
+ * Reactor Netty pools, through Spring Boot's auto-configured {@link WebClient.Builder}:
+ * its connector is wrapped, so that every filter, observation and codec of the builder
+ * sees the request.
  */
 @AutoConfiguration(after = ConnbalanceAutoConfiguration.class)
 @ConditionalOnConnbalanceEnabled
-@ConditionalOnClass({ WebClient.class, WebClientCustomizer.class, HttpClient.class, CodecCustomizer.class })
+@ConditionalOnClass({ WebClient.class, WebClientCustomizer.class, HttpClient.class, ClientHttpConnectorBuilder.class })
 @ConditionalOnBean(ServiceBalancers.class)
 public final class ConnbalanceWebClientAutoConfiguration {
 
 	@Bean(destroyMethod = "close")
 	@ConditionalOnMissingBean(name = "connbalanceReactorPodClients")
 	PodClients<ReactorPodClient> connbalanceReactorPodClients(ServiceBalancers balancers,
-			ConnbalanceSettings connbalanceSettings, ObjectProvider<HttpClientSettings> settings,
-			ObjectProvider<CodecCustomizer> codecCustomizers) {
+			ConnbalanceSettings connbalanceSettings, ObjectProvider<HttpClientSettings> settings) {
 		Map<String, ClientOptions> options = ClientOptionsFactory.create(connbalanceSettings, settings);
-		// Responses are decoded with the codecs Spring Boot gives every WebClient.
-		ExchangeStrategies strategies = ExchangeStrategies.builder()
-			.codecs((codecs) -> codecCustomizers.orderedStream().forEach((customizer) -> customizer.customize(codecs)))
-			.build();
 		return new PodClients<>(balancers, (service, pod) -> {
 			String poolName = "connbalance-" + service + "-" + pod.address();
-			return new ReactorPodClient(poolName, options.get(service), strategies);
+			return new ReactorPodClient(poolName, pod, options.get(service));
 		});
-	}
-
-	@Bean
-	@ConditionalOnMissingBean
-	ServiceExchangeFilterFunction connbalanceExchangeFilterFunction(ServiceBalancers balancers,
-			PodClients<ReactorPodClient> connbalanceReactorPodClients) {
-		return new ServiceExchangeFilterFunction(balancers, connbalanceReactorPodClients);
 	}
 
 	/**
-	 * Runs last, so the filter is the innermost one: filters added before it still see
-	 * service requests.
+	 * Runs last, so that the builder's connector is connbalance's: the application's
+	 * {@link ClientHttpConnector} bean (Spring Boot's, from
+	 * {@code spring.http.clients.*}, or its own) wrapped, sending service requests to
+	 * pods and every other request through it.
 	 */
 	@Bean
 	@Order(Ordered.LOWEST_PRECEDENCE)
-	WebClientCustomizer connbalanceWebClientCustomizer(ServiceExchangeFilterFunction filter) {
-		return (builder) -> builder.filters((filters) -> {
-			if (!filters.contains(filter)) {
-				filters.add(filter);
-			}
-		});
+	@ConditionalOnMissingBean(name = "connbalanceWebClientCustomizer")
+	WebClientCustomizer connbalanceWebClientCustomizer(ServiceBalancers balancers,
+			PodClients<ReactorPodClient> connbalanceReactorPodClients, ObjectProvider<ClientHttpConnector> connector,
+			ObjectProvider<ClientHttpConnectorBuilder<?>> connectorBuilder, ObjectProvider<HttpClientSettings> settings,
+			ResourceLoader resourceLoader) {
+		SingletonSupplier<ServiceClientHttpConnector> balanced = SingletonSupplier
+			.of(() -> new ServiceClientHttpConnector(
+					connector.getIfUnique(() -> connectorBuilder
+						.getIfAvailable(() -> ClientHttpConnectorBuilder.detect(resourceLoader.getClassLoader()))
+						.build(settings.getIfAvailable(HttpClientSettings::defaults))),
+					balancers, connbalanceReactorPodClients));
+		return (builder) -> builder.clientConnector(balanced.obtain());
 	}
 
 }

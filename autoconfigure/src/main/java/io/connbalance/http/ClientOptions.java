@@ -2,6 +2,8 @@ package io.connbalance.http;
 
 import java.time.Duration;
 
+import org.springframework.boot.http.client.HttpClientSettings;
+
 /**
  * Settings of the per-pod HTTP clients.
  *
@@ -18,6 +20,14 @@ public record ClientOptions(Duration connectTimeout, Duration readTimeout, int m
 		if (maxConnectionsPerPod < 1) {
 			throw new IllegalArgumentException("'maxConnectionsPerPod' must be positive");
 		}
+	}
+
+	/**
+	 * These settings for Spring Boot's client builders.
+	 * @return the settings
+	 */
+	public HttpClientSettings settings() {
+		return HttpClientSettings.defaults().withTimeouts(this.connectTimeout, this.readTimeout);
 	}
 
 }

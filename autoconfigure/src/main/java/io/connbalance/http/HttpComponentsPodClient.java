@@ -1,8 +1,11 @@
 package io.connbalance.http;
 
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
+import org.apache.hc.client5.http.DnsResolver;
 import org.apache.hc.client5.http.config.ConnectionConfig;
 import org.apache.hc.client5.http.config.RequestConfig;
 import org.apache.hc.client5.http.impl.classic.CloseableHttpClient;
@@ -15,9 +18,13 @@ import org.apache.hc.core5.pool.PoolStats;
 import org.springframework.http.client.ClientHttpRequestFactory;
 import org.springframework.http.client.HttpComponentsClientHttpRequestFactory;
 
+import io.connbalance.pod.Pod;
+
 /**
- * An Apache HttpClient 5 client with a connection pool of its own for one pod; open
- * connections are read from the pool's statistics.
+ * An Apache HttpClient 5 client with a connection pool of its own for one pod: it
+ * connects to the pod whatever host a request names, so that the request, its
+ * {@code Host} header and TLS name the service. Open connections are read from the pool's
+ * statistics.
  */
 public final class HttpComponentsPodClient implements PodClient {
 
@@ -32,9 +39,10 @@ public final class HttpComponentsPodClient implements PodClient {
 
 	/**
 	 * Creates the client; no connection opens before the first request.
+	 * @param pod the pod it connects to
 	 * @param options the client settings
 	 */
-	public HttpComponentsPodClient(ClientOptions options) {
+	public HttpComponentsPodClient(Pod pod, ClientOptions options) {
 		ConnectionConfig.Builder connection = ConnectionConfig.custom()
 			// servers close idle keep-alive connections (gunicorn after 2 s, Node.js 5
 			// s):
@@ -48,6 +56,9 @@ public final class HttpComponentsPodClient implements PodClient {
 			connection.setSocketTimeout((int) options.readTimeout().toMillis(), TimeUnit.MILLISECONDS);
 		}
 		this.connectionManager = PoolingHttpClientConnectionManagerBuilder.create()
+			// every host is this pod: requests, their Host header and TLS name the
+			// service
+			.setDnsResolver(new PodDnsResolver(pod))
 			.setMaxConnTotal(options.maxConnectionsPerPod())
 			.setMaxConnPerRoute(options.maxConnectionsPerPod())
 			.setDefaultConnectionConfig(connection.build())
@@ -84,6 +95,35 @@ public final class HttpComponentsPodClient implements PodClient {
 	@Override
 	public void close() {
 		this.httpClient.close(CloseMode.GRACEFUL);
+	}
+
+	/**
+	 * Resolves every host name to the pod's address.
+	 */
+	private static final class PodDnsResolver implements DnsResolver {
+
+		private final InetAddress address;
+
+		PodDnsResolver(Pod pod) {
+			try {
+				// an address literal: no lookup
+				this.address = InetAddress.getByName(pod.host());
+			}
+			catch (UnknownHostException ex) {
+				throw new IllegalArgumentException("Pod host '" + pod.host() + "' is not an address", ex);
+			}
+		}
+
+		@Override
+		public InetAddress[] resolve(String host) {
+			return new InetAddress[] { this.address };
+		}
+
+		@Override
+		public String resolveCanonicalHostname(String host) {
+			return host;
+		}
+
 	}
 
 }

@@ -7,7 +7,7 @@ import io.connbalance.balance.ServiceBalancers;
 import io.connbalance.pod.Pod;
 
 /**
- * Maps {@code http://<service key>/...} to a pod's address.
+ * Maps {@code http://<service key>/...} and {@code https://<service key>/...} to a pod.
  */
 final class PodUris {
 
@@ -16,21 +16,32 @@ final class PodUris {
 
 	/**
 	 * The balancer for a URI whose host is a configured service key, {@code null} for any
-	 * other URI, which passes through untouched.
-	 * @throws IllegalArgumentException for a service URI with a port: requests go to each
-	 * pod's own port, and a port written in the URL (often the Service's port, not the
-	 * pod's) would be silently ignored
+	 * other URI, which passes through untouched. A port written in the URL stays in the
+	 * {@code Host} header only: requests go to each pod's own port, found by discovery.
 	 */
 	static ServiceBalancer balancerFor(ServiceBalancers balancers, URI uri) {
-		ServiceBalancer balancer = "http".equalsIgnoreCase(uri.getScheme()) ? balancers.get(uri.getHost()) : null;
-		if (balancer != null && uri.getPort() != -1) {
-			throw new IllegalArgumentException("The URL '" + uri + "' names port " + uri.getPort()
-					+ ", but connbalance sends requests for service '" + balancer.service()
-					+ "' to the port of each pod, found by discovery: remove ':" + uri.getPort()
-					+ "' from the URL, and choose the pods' port with connbalance.services." + balancer.service()
-					+ ".port-name or .port");
-		}
-		return balancer;
+		String scheme = uri.getScheme();
+		boolean web = "http".equalsIgnoreCase(scheme) || "https".equalsIgnoreCase(scheme);
+		return (web && uri.getHost() != null) ? balancers.get(uri.getHost()) : null;
+	}
+
+	/**
+	 * The authority of a URI as written, without user information: what its {@code Host}
+	 * header says.
+	 */
+	static String authority(URI uri) {
+		String authority = uri.getRawAuthority();
+		int at = authority.lastIndexOf('@');
+		return (at >= 0) ? authority.substring(at + 1) : authority;
+	}
+
+	/**
+	 * The URI with its port replaced by the pod's and its host kept, for a client that
+	 * resolves the host to the pod: TLS then checks the service's name, and path, query
+	 * and fragment are kept as encoded.
+	 */
+	static URI toPodPort(URI uri, Pod pod) {
+		return build(uri, uri.getHost() + ":" + pod.port());
 	}
 
 	/**
@@ -38,11 +49,15 @@ final class PodUris {
 	 * kept as encoded.
 	 */
 	static URI rewrite(URI uri, Pod pod) {
+		return build(uri, pod.address());
+	}
+
+	private static URI build(URI uri, String hostAndPort) {
 		StringBuilder result = new StringBuilder(64).append(uri.getScheme()).append("://");
 		if (uri.getRawUserInfo() != null) {
 			result.append(uri.getRawUserInfo()).append('@');
 		}
-		result.append(pod.address());
+		result.append(hostAndPort);
 		if (uri.getRawPath() != null) {
 			result.append(uri.getRawPath());
 		}

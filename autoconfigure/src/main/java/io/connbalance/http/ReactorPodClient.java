@@ -2,35 +2,36 @@ package io.connbalance.http;
 
 import java.net.SocketAddress;
 
-import io.netty.channel.ChannelOption;
 import reactor.netty.http.client.HttpClient;
 import reactor.netty.resources.ConnectionPoolMetrics;
 import reactor.netty.resources.ConnectionProvider;
 
-import org.springframework.http.client.reactive.ReactorClientHttpConnector;
-import org.springframework.web.reactive.function.client.ExchangeFunction;
-import org.springframework.web.reactive.function.client.ExchangeFunctions;
-import org.springframework.web.reactive.function.client.ExchangeStrategies;
+import org.springframework.boot.http.client.reactive.ClientHttpConnectorBuilder;
+import org.springframework.http.client.reactive.ClientHttpConnector;
+
+import io.connbalance.pod.Pod;
 
 /**
- * A Reactor Netty client with a connection pool of its own for one pod; open connections
- * are read from the pool's metrics.
+ * A Reactor Netty client with a connection pool of its own for one pod, built with Spring
+ * Boot's {@link ClientHttpConnectorBuilder}: it connects to the pod whatever host a
+ * request names, so that the request, its {@code Host} header and TLS name the service.
+ * Open connections are read from the pool's metrics.
  */
 public final class ReactorPodClient implements PodClient {
 
 	private final ConnectionProvider provider;
 
-	private final ExchangeFunction exchangeFunction;
+	private final ClientHttpConnector connector;
 
 	private volatile ConnectionPoolMetrics metrics;
 
 	/**
 	 * Creates the client; no connection opens before the first request.
 	 * @param name the pool name
+	 * @param pod the pod it connects to
 	 * @param options the client settings
-	 * @param strategies the codecs responses are read with
 	 */
-	public ReactorPodClient(String name, ClientOptions options, ExchangeStrategies strategies) {
+	public ReactorPodClient(String name, Pod pod, ClientOptions options) {
 		this.provider = ConnectionProvider.builder(name)
 			.maxConnections(options.maxConnectionsPerPod())
 			// a pod whose pool has no connection free for this long is busy: the request
@@ -38,23 +39,19 @@ public final class ReactorPodClient implements PodClient {
 			.pendingAcquireTimeout(options.poolAcquireTimeout())
 			.metrics(true, () -> new MetricsCapture())
 			.build();
-		HttpClient client = HttpClient.create(this.provider);
-		if (options.connectTimeout() != null) {
-			client = client.option(ChannelOption.CONNECT_TIMEOUT_MILLIS,
-					(int) Math.min(Integer.MAX_VALUE, options.connectTimeout().toMillis()));
-		}
-		if (options.readTimeout() != null) {
-			client = client.responseTimeout(options.readTimeout());
-		}
-		this.exchangeFunction = ExchangeFunctions.create(new ReactorClientHttpConnector(client), strategies);
+		PodAddressResolverGroup resolver = new PodAddressResolverGroup(pod);
+		this.connector = ClientHttpConnectorBuilder.reactor()
+			.withHttpClientFactory(() -> HttpClient.create(this.provider))
+			.withHttpClientCustomizer((client) -> client.resolver(resolver))
+			.build(options.settings());
 	}
 
 	/**
-	 * The exchange function that sends requests over this pod's pool.
-	 * @return the exchange function
+	 * The connector that sends requests over this pod's pool, to this pod.
+	 * @return the connector
 	 */
-	public ExchangeFunction exchangeFunction() {
-		return this.exchangeFunction;
+	public ClientHttpConnector connector() {
+		return this.connector;
 	}
 
 	@Override

@@ -9,9 +9,7 @@ import io.connbalance.balance.ServiceBalancers;
 import io.connbalance.discovery.DiscoveredPods;
 import io.connbalance.discovery.PodSource;
 import io.connbalance.grpc.ConnbalanceNameResolverProvider;
-import io.connbalance.http.ServiceExchangeFilterFunction;
 import io.connbalance.jdbc.PodDataSource;
-import io.connbalance.http.ServiceRequestInterceptor;
 import io.connbalance.pod.PodRegistry;
 import io.connbalance.refresh.PodRefresher;
 import io.connbalance.testsupport.Await;
@@ -91,8 +89,8 @@ class ConnbalanceAutoConfigurationTests {
 		this.contextRunner.run((context) -> {
 			assertThat(context).hasSingleBean(ServiceBalancers.class)
 				.hasSingleBean(PodRefresher.class)
-				.hasSingleBean(ServiceExchangeFilterFunction.class)
-				.hasSingleBean(ServiceRequestInterceptor.class)
+				.hasBean("connbalanceWebClientCustomizer")
+				.hasBean("connbalanceRestClientCustomizer")
 				.hasSingleBean(ConnbalanceNameResolverProvider.class)
 				.hasSingleBean(ConnbalanceEndpoint.class);
 			assertThat(context.getBean(PodRefresher.class).isRunning()).isTrue();
@@ -146,8 +144,6 @@ class ConnbalanceAutoConfigurationTests {
 			assertThat(context).hasNotFailed()
 				.doesNotHaveBean(ServiceBalancers.class)
 				.doesNotHaveBean(PodRefresher.class)
-				.doesNotHaveBean(ServiceExchangeFilterFunction.class)
-				.doesNotHaveBean(ServiceRequestInterceptor.class)
 				.doesNotHaveBean(ConnbalanceNameResolverProvider.class)
 				.doesNotHaveBean(ConnbalanceEndpoint.class)
 				.doesNotHaveBean("connbalanceWebClientCustomizer")
@@ -159,8 +155,8 @@ class ConnbalanceAutoConfigurationTests {
 	void whenWebClientIsAbsentThenOnlyRestClientIsBalanced() {
 		this.contextRunner.withClassLoader(new FilteredClassLoader(WebClient.class)).run((context) -> {
 			assertThat(context).hasNotFailed()
-				.doesNotHaveBean(ServiceExchangeFilterFunction.class)
-				.hasSingleBean(ServiceRequestInterceptor.class)
+				.doesNotHaveBean("connbalanceWebClientCustomizer")
+				.hasBean("connbalanceRestClientCustomizer")
 				.hasSingleBean(ConnbalanceEndpoint.class);
 		});
 	}
@@ -169,8 +165,8 @@ class ConnbalanceAutoConfigurationTests {
 	void whenRestClientIsAbsentThenOnlyWebClientIsBalanced() {
 		this.contextRunner.withClassLoader(new FilteredClassLoader(RestClient.class)).run((context) -> {
 			assertThat(context).hasNotFailed()
-				.hasSingleBean(ServiceExchangeFilterFunction.class)
-				.doesNotHaveBean(ServiceRequestInterceptor.class);
+				.hasBean("connbalanceWebClientCustomizer")
+				.doesNotHaveBean("connbalanceRestClientCustomizer");
 		});
 	}
 
@@ -218,7 +214,7 @@ class ConnbalanceAutoConfigurationTests {
 		this.contextRunner.withClassLoader(new FilteredClassLoader(NameResolverProvider.class)).run((context) -> {
 			assertThat(context).hasNotFailed()
 				.doesNotHaveBean(ConnbalanceNameResolverProvider.class)
-				.hasSingleBean(ServiceRequestInterceptor.class)
+				.hasBean("connbalanceRestClientCustomizer")
 				.hasSingleBean(ConnbalanceEndpoint.class);
 		});
 	}
@@ -241,8 +237,8 @@ class ConnbalanceAutoConfigurationTests {
 	void whenApacheHttpClientIsAbsentThenRestClientIsNotBalanced() {
 		this.contextRunner.withClassLoader(new FilteredClassLoader(HttpClients.class)).run((context) -> {
 			assertThat(context).hasNotFailed()
-				.hasSingleBean(ServiceExchangeFilterFunction.class)
-				.doesNotHaveBean(ServiceRequestInterceptor.class);
+				.hasBean("connbalanceWebClientCustomizer")
+				.doesNotHaveBean("connbalanceRestClientCustomizer");
 		});
 	}
 
@@ -265,10 +261,10 @@ class ConnbalanceAutoConfigurationTests {
 	}
 
 	@Test
-	void aUserFilterAndInterceptorWin() {
+	void userCustomizersNamedAsConnbalancesWin() {
 		this.contextRunner.withUserConfiguration(UserClients.class).run((context) -> {
-			assertThat(context).getBean(ServiceExchangeFilterFunction.class).isSameAs(context.getBean("userFilter"));
-			assertThat(context).getBean(ServiceRequestInterceptor.class).isSameAs(context.getBean("userInterceptor"));
+			assertThat(context).getBean("connbalanceWebClientCustomizer").isSameAs(UserClients.WEB_CLIENT);
+			assertThat(context).getBean("connbalanceRestClientCustomizer").isSameAs(UserClients.REST_CLIENT);
 		});
 	}
 
@@ -312,20 +308,20 @@ class ConnbalanceAutoConfigurationTests {
 	@Configuration(proxyBeanMethods = false)
 	static class UserClients {
 
+		static final WebClientCustomizer WEB_CLIENT = (builder) -> {
+		};
+
+		static final RestClientCustomizer REST_CLIENT = (builder) -> {
+		};
+
 		@Bean
-		ServiceExchangeFilterFunction userFilter(ServiceBalancers balancers) {
-			return new ServiceExchangeFilterFunction(balancers,
-					new io.connbalance.http.PodClients<>(balancers, (service, pod) -> {
-						throw new UnsupportedOperationException();
-					}));
+		WebClientCustomizer connbalanceWebClientCustomizer() {
+			return WEB_CLIENT;
 		}
 
 		@Bean
-		ServiceRequestInterceptor userInterceptor(ServiceBalancers balancers) {
-			return new ServiceRequestInterceptor(balancers,
-					new io.connbalance.http.PodClients<>(balancers, (service, pod) -> {
-						throw new UnsupportedOperationException();
-					}));
+		RestClientCustomizer connbalanceRestClientCustomizer() {
+			return REST_CLIENT;
 		}
 
 	}

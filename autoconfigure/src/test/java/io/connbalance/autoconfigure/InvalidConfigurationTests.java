@@ -9,6 +9,8 @@ import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.diagnostics.FailureAnalysis;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.cloud.client.discovery.DiscoveryClient;
+import org.springframework.core.env.StandardEnvironment;
+import org.springframework.core.env.SystemEnvironmentPropertySource;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -72,6 +74,38 @@ class InvalidConfigurationTests {
 						"connbalance.defaults.outlier-ejection.consecutive-failures=-2"),
 				"Invalid property 'connbalance.defaults.outlier-ejection.consecutive-failures': must be zero or positive, was -2",
 				"Set a count such as 5, or 0 for no ejection.");
+	}
+
+	@Test
+	void anUnknownKeyNamesTheKnownOnes() {
+		assertFailure(
+				analysis("connbalance.services.backend.port=1", "connbalance.services.backend.stratgy=round-robin"),
+				"Invalid property 'connbalance.services.backend.stratgy': there is no connbalance property 'stratgy' "
+						+ "under 'connbalance.services.<key>'",
+				"Known keys under connbalance.services.<key>: connect-timeout, outlier-ejection, port, port-name, "
+						+ "read-timeout, retries, service-id, slow-start, strategy. Correct or remove it.");
+		assertFailure(analysis("connbalance.services.backend.port=1", "connbalance.refersh.interval=1s"),
+				"there is no connbalance property 'refersh' under 'connbalance'", "Known keys under connbalance: ");
+		assertFailure(analysis("connbalance.services.backend.port=1", "connbalance.enabled.really=true"),
+				"'connbalance.enabled' is a value, with no keys below it", "Remove it.");
+	}
+
+	@Test
+	void knownKeysInAnyFormAndKubernetesServiceVariablesPass() {
+		this.contextRunner
+			.withPropertyValues("connbalance.services.backend.port=1", "connbalance.http.maxConnectionsPerPod=7",
+					"connbalance.defaults.outlier-ejection.consecutive-failures=3",
+					"connbalance.services.backend.outlier-ejection.base-ejection-time=10s",
+					"connbalance.datasources.replicas.service=backend",
+					"connbalance.datasources.replicas.url=jdbc:postgresql://{host}:{port}/app")
+			// what Kubernetes sets for a Service named connbalance in the namespace
+			.withInitializer((context) -> context.getEnvironment()
+				.getPropertySources()
+				.replace(StandardEnvironment.SYSTEM_ENVIRONMENT_PROPERTY_SOURCE_NAME,
+						new SystemEnvironmentPropertySource(StandardEnvironment.SYSTEM_ENVIRONMENT_PROPERTY_SOURCE_NAME,
+								Map.of("CONNBALANCE_SERVICE_HOST", "10.96.0.12", "CONNBALANCE_PORT",
+										"tcp://10.96.0.12:80"))))
+			.run((context) -> assertThat(context).hasNotFailed());
 	}
 
 	@Test

@@ -11,7 +11,6 @@ import io.connbalance.pod.Pod;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
 
 class PodUrisTests {
 
@@ -23,17 +22,28 @@ class PodUrisTests {
 	}
 
 	@Test
-	void aServiceUrlWithAPortIsRejectedWithTheFixAndOtherUrlsPassThrough() {
+	void serviceUrlsOverHttpAndHttpsWithOrWithoutAPortAreBalancedAndOtherUrlsPassThrough() {
 		ServiceBalancers balancers = new ServiceBalancers(new PodRegistry(List.of("backend")),
 				(service) -> BalancingStrategy.roundRobin(new SplittableRandom(1)));
 		assertThat(PodUris.balancerFor(balancers, URI.create("http://backend/x")).service()).isEqualTo("backend");
-		assertThatIllegalArgumentException()
-			.isThrownBy(() -> PodUris.balancerFor(balancers, URI.create("http://backend:8080/x")))
-			.withMessageContaining("'http://backend:8080/x' names port 8080")
-			.withMessageContaining("remove ':8080' from the URL")
-			.withMessageContaining("connbalance.services.backend.port-name");
+		assertThat(PodUris.balancerFor(balancers, URI.create("http://backend:8080/x")).service()).isEqualTo("backend");
+		assertThat(PodUris.balancerFor(balancers, URI.create("https://backend/x")).service()).isEqualTo("backend");
 		assertThat(PodUris.balancerFor(balancers, URI.create("http://other:8080/x"))).isNull();
-		assertThat(PodUris.balancerFor(balancers, URI.create("https://backend:8443/x"))).isNull();
+		assertThat(PodUris.balancerFor(balancers, URI.create("ws://backend/x"))).isNull();
+	}
+
+	@Test
+	void theAuthorityIsTheHostAndPortAsWrittenWithoutUserInformation() {
+		assertThat(PodUris.authority(URI.create("http://backend/x"))).isEqualTo("backend");
+		assertThat(PodUris.authority(URI.create("https://user:secret@backend:8443/x"))).isEqualTo("backend:8443");
+	}
+
+	@Test
+	void aClientThatResolvesTheServiceGetsThePodsPortAndTheServicesName() {
+		assertThat(PodUris.toPodPort(URI.create("https://backend/a%20b?q=1"), Pod.of("127.0.0.2", 8443)))
+			.hasToString("https://backend:8443/a%20b?q=1");
+		assertThat(PodUris.toPodPort(URI.create("http://backend:80/x"), Pod.of("127.0.0.2", 8080)))
+			.hasToString("http://backend:8080/x");
 	}
 
 	@Test

@@ -15,8 +15,9 @@ import com.sun.net.httpserver.HttpServer;
 
 /**
  * A real HTTP server standing in for one pod: it listens on its own loopback address,
- * answers {@code /whoami} with its name, {@code /slow?ms=N} after a delay, and counts
- * what it served.
+ * answers {@code /whoami} with its name, {@code /slow?ms=N} after a delay,
+ * {@code /header/<name>} with its name and the value of that request header ({@code -}
+ * when absent), {@code /bytes?n=N} with N bytes, and counts what it served.
  */
 public final class PodServer implements TestPod {
 
@@ -87,7 +88,7 @@ public final class PodServer implements TestPod {
 				Thread.sleep(Long.parseLong(query.substring(3)));
 			}
 			this.served.incrementAndGet();
-			byte[] body = this.name.getBytes(StandardCharsets.UTF_8);
+			byte[] body = body(exchange, query);
 			exchange.getResponseHeaders().add("Content-Type", "text/plain");
 			exchange.sendResponseHeaders(200, body.length);
 			try (OutputStream out = exchange.getResponseBody()) {
@@ -102,6 +103,20 @@ public final class PodServer implements TestPod {
 			this.active.decrementAndGet();
 			exchange.close();
 		}
+	}
+
+	private byte[] body(HttpExchange exchange, String query) {
+		String path = exchange.getRequestURI().getPath();
+		if (path.startsWith("/header/")) {
+			String value = exchange.getRequestHeaders().getFirst(path.substring("/header/".length()));
+			return (this.name + " " + ((value != null) ? value : "-")).getBytes(StandardCharsets.UTF_8);
+		}
+		if (path.startsWith("/bytes") && query != null && query.startsWith("n=")) {
+			byte[] bytes = new byte[Integer.parseInt(query.substring(2))];
+			java.util.Arrays.fill(bytes, (byte) 'x');
+			return bytes;
+		}
+		return this.name.getBytes(StandardCharsets.UTF_8);
 	}
 
 	/**

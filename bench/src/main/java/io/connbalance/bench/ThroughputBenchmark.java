@@ -17,7 +17,7 @@ import io.connbalance.balance.ServiceBalancers;
 import io.connbalance.http.ClientOptions;
 import io.connbalance.http.HttpComponentsPodClient;
 import io.connbalance.http.PodClients;
-import io.connbalance.http.ServiceRequestInterceptor;
+import io.connbalance.http.ServiceClientHttpRequestFactory;
 import io.connbalance.pod.Pod;
 import io.connbalance.pod.PodRegistry;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -84,12 +84,13 @@ public class ThroughputBenchmark {
 		registry.update("single", pods.subList(0, 1));
 		// 3 connections in all, as the direct client has: one per pod, or three to the
 		// single pod
-		this.podClients = new PodClients<>(balancers, (service, pod) -> new HttpComponentsPodClient(
+		this.podClients = new PodClients<>(balancers, (service, pod) -> new HttpComponentsPodClient(pod,
 				new ClientOptions(null, null, service.equals("single") ? 3 : 1, POOL_ACQUIRE)));
+		this.directClient = new HttpComponentsPodClient(pods.get(0), new ClientOptions(null, null, 3, POOL_ACQUIRE));
 		this.connbalance = RestClient.builder()
-			.requestInterceptor(new ServiceRequestInterceptor(balancers, this.podClients))
+			.requestFactory(
+					new ServiceClientHttpRequestFactory(this.directClient.requestFactory(), balancers, this.podClients))
 			.build();
-		this.directClient = new HttpComponentsPodClient(new ClientOptions(null, null, 3, POOL_ACQUIRE));
 		this.direct = RestClient.builder().requestFactory(this.directClient.requestFactory()).build();
 		this.directUrl = "http://127.0.0.2:" + port + "/whoami";
 	}

@@ -1,0 +1,57 @@
+package io.connbalance.http;
+
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
+import java.util.List;
+
+import io.netty.resolver.AbstractAddressResolver;
+import io.netty.resolver.AddressResolver;
+import io.netty.resolver.AddressResolverGroup;
+import io.netty.util.concurrent.EventExecutor;
+import io.netty.util.concurrent.Promise;
+
+import io.connbalance.pod.Pod;
+
+/**
+ * Resolves every host name to one pod's address, so that a client made for that pod
+ * connects to it while requests, TLS and {@code Host} name the service.
+ */
+final class PodAddressResolverGroup extends AddressResolverGroup<InetSocketAddress> {
+
+	private final InetAddress address;
+
+	PodAddressResolverGroup(Pod pod) {
+		try {
+			// an address literal: no lookup
+			this.address = InetAddress.getByName(pod.host());
+		}
+		catch (UnknownHostException ex) {
+			throw new IllegalArgumentException("Pod host '" + pod.host() + "' is not an address", ex);
+		}
+	}
+
+	@Override
+	protected AddressResolver<InetSocketAddress> newResolver(EventExecutor executor) {
+		return new AbstractAddressResolver<>(executor, InetSocketAddress.class) {
+
+			@Override
+			protected boolean doIsResolved(InetSocketAddress address) {
+				return !address.isUnresolved();
+			}
+
+			@Override
+			protected void doResolve(InetSocketAddress unresolved, Promise<InetSocketAddress> promise) {
+				promise.setSuccess(new InetSocketAddress(PodAddressResolverGroup.this.address, unresolved.getPort()));
+			}
+
+			@Override
+			protected void doResolveAll(InetSocketAddress unresolved, Promise<List<InetSocketAddress>> promise) {
+				promise.setSuccess(
+						List.of(new InetSocketAddress(PodAddressResolverGroup.this.address, unresolved.getPort())));
+			}
+
+		};
+	}
+
+}

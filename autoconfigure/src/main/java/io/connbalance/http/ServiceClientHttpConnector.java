@@ -1,0 +1,161 @@
+package io.connbalance.http;
+
+import java.net.URI;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
+
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+
+import org.springframework.core.io.buffer.DataBuffer;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpMethod;
+import org.springframework.http.client.reactive.ClientHttpConnector;
+import org.springframework.http.client.reactive.ClientHttpRequest;
+import org.springframework.http.client.reactive.ClientHttpResponse;
+import org.springframework.http.client.reactive.ClientHttpResponseDecorator;
+
+import io.connbalance.balance.ServiceBalancer;
+import io.connbalance.balance.ServiceBalancers;
+import io.connbalance.stats.PodStats;
+
+/**
+ * The connector of a WebClient: sends each request for
+ * {@code http(s)://<service key>/...} to one pod, chosen per request, over that pod's own
+ * keep-alive pool, and every other request through the connector it wraps. Being the
+ * transport, it runs below everything the WebClient does: its filters, observations,
+ * codecs and default headers see an ordinary request to the service.
+ * <p>
+ * The request's {@code Host} header is the URL's authority as written. A request counts
+ * as in flight until its response body has been read or released. A request whose
+ * connection fails before a response is sent again to another pod, as the service's
+ * retries allow (see {@link Retries}).
+ */
+public final class ServiceClientHttpConnector implements ClientHttpConnector {
+
+	private final ClientHttpConnector delegate;
+
+	private final ServiceBalancers balancers;
+
+	private final PodClients<ReactorPodClient> clients;
+
+	/**
+	 * Creates the connector.
+	 * @param delegate the connector of every other host
+	 * @param balancers the balancers
+	 * @param clients the per-pod clients
+	 */
+	public ServiceClientHttpConnector(ClientHttpConnector delegate, ServiceBalancers balancers,
+			PodClients<ReactorPodClient> clients) {
+		this.delegate = delegate;
+		this.balancers = balancers;
+		this.clients = clients;
+	}
+
+	/**
+	 * The connector of every other host.
+	 * @return the wrapped connector
+	 */
+	public ClientHttpConnector delegate() {
+		return this.delegate;
+	}
+
+	@Override
+	public Mono<ClientHttpResponse> connect(HttpMethod method, URI uri,
+			Function<? super ClientHttpRequest, Mono<Void>> requestCallback) {
+		ServiceBalancer balancer = PodUris.balancerFor(this.balancers, uri);
+		if (balancer == null) {
+			return this.delegate.connect(method, uri, requestCallback);
+		}
+		String authority = PodUris.authority(uri);
+		Function<ClientHttpRequest, Mono<Void>> writer = (request) -> {
+			// the request's own headers, written next, may set another
+			request.getHeaders().set(HttpHeaders.HOST, authority);
+			return requestCallback.apply(request);
+		};
+		return Mono.defer(() -> exchange(balancer, method, uri, writer, null, balancer.options().retries()));
+	}
+
+	private Mono<ClientHttpResponse> exchange(ServiceBalancer balancer, HttpMethod method, URI uri,
+			Function<ClientHttpRequest, Mono<Void>> writer, PodStats failed, int retries) {
+		PodStats pod = balancer.acquire(failed);
+		Completion completion = new Completion(pod);
+		Mono<ClientHttpResponse> response;
+		try {
+			response = this.clients.get(balancer.service(), pod)
+				.connector()
+				.connect(method, PodUris.toPodPort(uri, pod.pod()), writer);
+		}
+		catch (RuntimeException ex) {
+			completion.failed(ex);
+			throw ex;
+		}
+		return response.map(completion::responded).doOnError(completion::failed).onErrorResume((ex) -> {
+			if (retries > 0 && Retries.mayRetry(ex, method)) {
+				return Mono.defer(() -> exchange(balancer, method, uri, writer, pod, retries - 1));
+			}
+			return Mono.error(ex);
+		}).doOnCancel(completion::cancelled);
+	}
+
+	/**
+	 * Takes the request's response time when its response begins, and ends its count
+	 * exactly once, when its body is done.
+	 */
+	private static final class Completion {
+
+		private static final int WAITING = 0;
+
+		private static final int RESPONDED = 1;
+
+		private static final int ENDED = 2;
+
+		private final PodStats pod;
+
+		private final long sent;
+
+		/** Waiting for the response, then responded, then ended; or ended without one. */
+		private final AtomicInteger state = new AtomicInteger(WAITING);
+
+		Completion(PodStats pod) {
+			this.pod = pod;
+			this.sent = pod.now();
+		}
+
+		ClientHttpResponse responded(ClientHttpResponse response) {
+			if (!this.state.compareAndSet(WAITING, RESPONDED)) {
+				// cancelled meanwhile, and counted as such
+				return response;
+			}
+			this.pod.responded(this.sent);
+			boolean serverError = response.getStatusCode().is5xxServerError();
+			return new ClientHttpResponseDecorator(response) {
+
+				@Override
+				public Flux<DataBuffer> getBody() {
+					return super.getBody().doFinally((signal) -> {
+						if (Completion.this.state.compareAndSet(RESPONDED, ENDED)) {
+							Completion.this.pod.end(serverError);
+						}
+					});
+				}
+
+			};
+		}
+
+		void failed(Throwable failure) {
+			if (this.state.compareAndSet(WAITING, ENDED)) {
+				this.pod.endWithoutResponse(this.sent, true, Retries.isPodFailure(failure));
+			}
+		}
+
+		void cancelled() {
+			// by the caller: nothing is known of the pod
+			if (this.state.compareAndSet(WAITING, ENDED)) {
+				this.pod.endWithoutResponse(this.sent, false, false);
+			}
+		}
+
+	}
+
+}

@@ -1,0 +1,147 @@
+package io.connbalance.http;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Function;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+import org.springframework.core.io.buffer.DataBufferLimitException;
+import org.springframework.web.client.RestClient;
+import org.springframework.web.reactive.function.client.ClientRequest;
+import org.springframework.web.reactive.function.client.WebClient;
+
+import io.connbalance.testsupport.ClientKind;
+import io.connbalance.testsupport.Distribution;
+import io.connbalance.testsupport.MutableDiscoveryClient;
+import io.connbalance.testsupport.PodServer;
+import io.connbalance.testsupport.PodServers;
+import io.connbalance.testsupport.RunningApp;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
+
+/**
+ * Requests for a service go through everything the builder does for any other host:
+ * filters and interceptors added after connbalance's customizer, observations, codecs;
+ * and pods see the {@code Host} the URL names.
+ */
+class BuilderChainIntegrationTests {
+
+	private final MutableDiscoveryClient discovery = new MutableDiscoveryClient();
+
+	private PodServers<PodServer> pods;
+
+	private RunningApp app;
+
+	@BeforeEach
+	void start() throws Exception {
+		this.pods = PodServers.start(3);
+		this.pods.all().forEach((pod) -> this.discovery.add("backend", pod));
+		this.app = RunningApp.start(this.discovery, "connbalance.refresh.interval=1h",
+				"connbalance.services.backend.strategy=round-robin");
+	}
+
+	@AfterEach
+	void stop() {
+		if (this.app != null) {
+			this.app.close();
+		}
+		this.pods.close();
+	}
+
+	@Test
+	void aHeaderSetByAWebClientFilterAddedToTheBuilderReachesEveryPod() {
+		WebClient client = this.app.bean(WebClient.Builder.class)
+			.filter((request, next) -> next.exchange(ClientRequest.from(request).header("X-Test", "filtered").build()))
+			.build();
+		assertHeaderReachesEveryPod((url) -> client.get().uri(url).retrieve().bodyToMono(String.class).block());
+	}
+
+	@Test
+	void aHeaderSetByARestClientInterceptorAddedToTheBuilderReachesEveryPod() {
+		RestClient client = this.app.bean(RestClient.Builder.class).requestInterceptor((request, body, execution) -> {
+			request.getHeaders().set("X-Test", "filtered");
+			return execution.execute(request, body);
+		}).build();
+		assertHeaderReachesEveryPod((url) -> client.get().uri(url).retrieve().body(String.class));
+	}
+
+	private void assertHeaderReachesEveryPod(Function<String, String> get) {
+		List<String> answers = new ArrayList<>();
+		for (int i = 0; i < 30; i++) {
+			answers.add(get.apply("http://backend/header/X-Test"));
+		}
+		assertThat(answers).allMatch((answer) -> answer.endsWith(" filtered"));
+		Distribution.assertEven(this.pods.served(), 3, 0.01);
+	}
+
+	@ParameterizedTest
+	@EnumSource(ClientKind.class)
+	void podsSeeTheHostTheUrlNames(ClientKind kind) {
+		Function<String, String> client = kind.client(this.app);
+		assertThat(client.apply("http://backend/header/Host")).endsWith(" backend");
+		assertThat(client.apply("http://backend:8080/header/Host")).endsWith(" backend:8080");
+		assertThat(this.pods.served().values().stream().mapToLong(Long::longValue).sum()).isEqualTo(2);
+	}
+
+	@ParameterizedTest
+	@EnumSource(ClientKind.class)
+	void balancedCallsAreObservedWithTheirRealStatusOutcomeAndUriTemplate(ClientKind kind) {
+		MeterRegistry registry = this.app.bean(MeterRegistry.class);
+		for (int i = 0; i < 30; i++) {
+			if (kind == ClientKind.WEB_CLIENT) {
+				this.app.webClient()
+					.get()
+					.uri("http://backend/header/{name}", "Host")
+					.retrieve()
+					.bodyToMono(String.class)
+					.block(Duration.ofSeconds(10));
+			}
+			else {
+				this.app.restClient().get().uri("http://backend/header/{name}", "Host").retrieve().body(String.class);
+			}
+		}
+		Timer timer = registry.find("http.client.requests")
+			.tags("status", "200", "outcome", "SUCCESS", "uri", "/header/{name}", "client.name", "backend")
+			.timer();
+		assertThat(timer)
+			.as("observations: %s",
+					registry.find("http.client.requests")
+						.timers()
+						.stream()
+						.map((found) -> found.getId().getTags() + "=" + found.count())
+						.toList())
+			.isNotNull();
+		assertThat(timer.count()).isEqualTo(30);
+		assertThat(this.pods.served().values().stream().mapToLong(Long::longValue).sum()).isEqualTo(30);
+	}
+
+	@Test
+	void theBuildersCodecsDecodeServiceResponses() {
+		int size = 2 * 1024 * 1024;
+		WebClient large = this.app.bean(WebClient.Builder.class)
+			.codecs((codecs) -> codecs.defaultCodecs().maxInMemorySize(4 * 1024 * 1024))
+			.build();
+		assertThat(large.get().uri("http://backend/bytes?n=" + size).retrieve().bodyToMono(String.class).block())
+			.hasSize(size);
+		WebClient small = this.app.bean(WebClient.Builder.class)
+			.codecs((codecs) -> codecs.defaultCodecs().maxInMemorySize(1024 * 1024))
+			.build();
+		assertThatExceptionOfType(RuntimeException.class)
+			.isThrownBy(
+					() -> small.get().uri("http://backend/bytes?n=" + size).retrieve().bodyToMono(String.class).block())
+			.withRootCauseInstanceOf(DataBufferLimitException.class);
+		// both requests reached a pod: the limit is the builder's, applied to the
+		// response
+		assertThat(this.pods.served().values().stream().mapToLong(Long::longValue).sum()).isEqualTo(2);
+	}
+
+}
