@@ -13,10 +13,13 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
+import org.springframework.context.annotation.Configuration;
 import org.springframework.core.io.buffer.DataBufferLimitException;
 import org.springframework.web.client.RestClient;
 import org.springframework.web.reactive.function.client.ClientRequest;
 import org.springframework.web.reactive.function.client.WebClient;
+import org.springframework.web.service.annotation.GetExchange;
+import org.springframework.web.service.registry.ImportHttpServices;
 
 import io.connbalance.testsupport.ClientKind;
 import io.connbalance.testsupport.Distribution;
@@ -27,6 +30,7 @@ import io.connbalance.testsupport.RunningApp;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
+import static org.assertj.core.api.Assertions.entry;
 
 /**
  * Requests for a service go through everything the builder does for any other host:
@@ -125,6 +129,19 @@ class BuilderChainIntegrationTests {
 	}
 
 	@Test
+	void httpInterfaceClientsOfAGroupOverTheServiceSpreadOverEveryPod() {
+		this.app.close();
+		this.app = RunningApp.start(this.discovery, List.of(HttpServices.class), "connbalance.refresh.interval=1h",
+				"connbalance.services.backend.strategy=round-robin",
+				"spring.http.serviceclient.backend.base-url=http://backend");
+		WhoAmI client = this.app.bean(WhoAmI.class);
+		for (int i = 0; i < 300; i++) {
+			assertThat(client.whoami()).startsWith("pod-");
+		}
+		assertThat(this.pods.served()).containsOnly(entry("pod-1", 100L), entry("pod-2", 100L), entry("pod-3", 100L));
+	}
+
+	@Test
 	void theBuildersCodecsDecodeServiceResponses() {
 		int size = 2 * 1024 * 1024;
 		WebClient large = this.app.bean(WebClient.Builder.class)
@@ -142,6 +159,19 @@ class BuilderChainIntegrationTests {
 		// both requests reached a pod: the limit is the builder's, applied to the
 		// response
 		assertThat(this.pods.served().values().stream().mapToLong(Long::longValue).sum()).isEqualTo(2);
+	}
+
+	interface WhoAmI {
+
+		@GetExchange("/whoami")
+		String whoami();
+
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	@ImportHttpServices(group = "backend", types = WhoAmI.class)
+	static class HttpServices {
+
 	}
 
 }
