@@ -3,17 +3,23 @@ package io.connbalance.autoconfigure;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.TreeSet;
+
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.http.client.HttpClientSettings;
+import org.springframework.boot.ssl.NoSuchSslBundleException;
+import org.springframework.boot.ssl.SslBundle;
+import org.springframework.boot.ssl.SslBundles;
 
 import io.connbalance.http.ClientOptions;
 import io.connbalance.pod.ServiceTarget;
 
-import org.springframework.beans.factory.ObjectProvider;
-import org.springframework.boot.http.client.HttpClientSettings;
-
 /**
- * Per-pod HTTP client settings of each service: its own timeouts, else connbalance's
- * defaults, else Spring Boot's {@code spring.http.clients.*}, else connbalance's connect
- * timeout of {@link #CONNECT_TIMEOUT} and no read timeout; and connbalance's pool size.
+ * Per-pod HTTP client settings of each service: its own, else connbalance's defaults,
+ * else Spring Boot's {@code spring.http.clients.*}, else connbalance's connect timeout of
+ * {@link #CONNECT_TIMEOUT} and no read timeout; its pool size, else connbalance's (1 with
+ * HTTP/2, whose one connection carries concurrent requests); its SSL bundle, else Spring
+ * Boot's, else the JVM's trust store.
  */
 final class ClientOptionsFactory {
 
@@ -27,17 +33,44 @@ final class ClientOptionsFactory {
 	private ClientOptionsFactory() {
 	}
 
-	static Map<String, ClientOptions> create(ConnbalanceSettings settings, ObjectProvider<HttpClientSettings> http) {
+	static Map<String, ClientOptions> create(ConnbalanceSettings settings, ObjectProvider<HttpClientSettings> http,
+			ObjectProvider<SslBundles> sslBundles) {
 		HttpClientSettings boot = http.getIfAvailable(HttpClientSettings::defaults);
 		Map<String, ClientOptions> byService = new LinkedHashMap<>();
 		for (ServiceTarget service : settings.services()) {
-			ConnbalanceSettings.Timeouts timeouts = settings.timeouts(service.key());
+			ServiceHttpOptions options = settings.http(service.key());
+			int maxConnections = (options.maxConnectionsPerPod() != null) ? options.maxConnectionsPerPod()
+					: (options.http2() ? 1 : settings.maxConnectionsPerPod());
 			byService.put(service.key(),
-					new ClientOptions(first(timeouts.connect(), first(boot.connectTimeout(), CONNECT_TIMEOUT)),
-							first(timeouts.read(), boot.readTimeout()), settings.maxConnectionsPerPod(),
-							settings.poolAcquireTimeout()));
+					new ClientOptions(first(options.connect(), first(boot.connectTimeout(), CONNECT_TIMEOUT)),
+							first(options.read(), boot.readTimeout()), maxConnections, settings.poolAcquireTimeout(),
+							sslBundle(service.key(), options.sslBundle(), sslBundles, boot), options.http2()));
 		}
 		return Map.copyOf(byService);
+	}
+
+	private static SslBundle sslBundle(String key, String name, ObjectProvider<SslBundles> sslBundles,
+			HttpClientSettings boot) {
+		if (name == null) {
+			return boot.sslBundle();
+		}
+		String property = "connbalance.services." + key + ".ssl-bundle";
+		SslBundles bundles = sslBundles.getIfAvailable();
+		if (bundles == null) {
+			throw new InvalidConfigurationException(property,
+					"names SSL bundle '" + name + "', but the application has no SSL bundles",
+					"Define it under spring.ssl.bundle.pem." + name + " or spring.ssl.bundle.jks." + name + ".");
+		}
+		try {
+			return bundles.getBundle(name);
+		}
+		catch (NoSuchSslBundleException ex) {
+			throw new InvalidConfigurationException(property,
+					"names SSL bundle '" + name + "', which does not exist (bundles: "
+							+ new TreeSet<>(bundles.getBundleNames()) + ")",
+					"Define it under spring.ssl.bundle.pem." + name + " or spring.ssl.bundle.jks." + name
+							+ ", or use one of the bundles.");
+		}
 	}
 
 	private static Duration first(Duration value, Duration fallback) {

@@ -376,6 +376,28 @@ public class ConnbalanceProperties {
 	}
 
 	/**
+	 * HTTP/2 to the pods of a service.
+	 */
+	public static class Http2 {
+
+		/**
+		 * Whether requests to the pods use HTTP/2: negotiated by ALPN over https, with
+		 * prior knowledge (h2c) over http. One connection per pod carries concurrent
+		 * requests.
+		 */
+		private boolean enabled;
+
+		public boolean isEnabled() {
+			return this.enabled;
+		}
+
+		public void setEnabled(boolean enabled) {
+			this.enabled = enabled;
+		}
+
+	}
+
+	/**
 	 * One service to balance.
 	 */
 	public static class Service {
@@ -429,6 +451,44 @@ public class ConnbalanceProperties {
 		 * connbalance.defaults.read-timeout.
 		 */
 		private Duration readTimeout;
+
+		/**
+		 * Most connections held open to one pod of this service by each HTTP client kind.
+		 * Defaults to connbalance.http.max-connections-per-pod, or 1 with HTTP/2.
+		 */
+		private Integer maxConnectionsPerPod;
+
+		/**
+		 * Name of the SSL bundle (spring.ssl.bundle.*) that https requests to this
+		 * service's pods trust and present. Defaults to spring.http.clients.ssl.bundle,
+		 * else the JVM's trust store.
+		 */
+		private String sslBundle;
+
+		/**
+		 * HTTP/2 to this service's pods.
+		 */
+		private final Http2 http2 = new Http2();
+
+		public Integer getMaxConnectionsPerPod() {
+			return this.maxConnectionsPerPod;
+		}
+
+		public void setMaxConnectionsPerPod(Integer maxConnectionsPerPod) {
+			this.maxConnectionsPerPod = maxConnectionsPerPod;
+		}
+
+		public String getSslBundle() {
+			return this.sslBundle;
+		}
+
+		public void setSslBundle(String sslBundle) {
+			this.sslBundle = sslBundle;
+		}
+
+		public Http2 getHttp2() {
+			return this.http2;
+		}
 
 		public Duration getConnectTimeout() {
 			return this.connectTimeout;

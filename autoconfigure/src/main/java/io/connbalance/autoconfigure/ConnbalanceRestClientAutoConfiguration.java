@@ -2,27 +2,31 @@ package io.connbalance.autoconfigure;
 
 import java.util.Map;
 
-import org.apache.hc.client5.http.impl.classic.HttpClients;
-
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.AnyNestedCondition;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.http.client.ClientHttpRequestFactoryBuilder;
 import org.springframework.boot.http.client.HttpClientSettings;
 import org.springframework.boot.restclient.RestClientCustomizer;
+import org.springframework.boot.ssl.SslBundles;
 import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Conditional;
 import org.springframework.core.Ordered;
 import org.springframework.core.annotation.Order;
 import org.springframework.core.io.ResourceLoader;
+import org.springframework.util.ClassUtils;
 import org.springframework.util.function.SingletonSupplier;
 import org.springframework.web.client.RestClient;
 
 import io.connbalance.balance.ServiceBalancers;
 import io.connbalance.http.ClientOptions;
 import io.connbalance.http.HttpComponentsPodClient;
+import io.connbalance.http.PodClient;
 import io.connbalance.http.PodClients;
+import io.connbalance.http.ReactorPodClient;
 import io.connbalance.http.ServiceClientHttpRequestFactory;
 
 /**
@@ -33,17 +37,42 @@ import io.connbalance.http.ServiceClientHttpRequestFactory;
  */
 @AutoConfiguration(after = ConnbalanceAutoConfiguration.class)
 @ConditionalOnConnbalanceEnabled
-@ConditionalOnClass({ RestClient.class, RestClientCustomizer.class, ClientHttpRequestFactoryBuilder.class,
-		HttpClients.class })
+@ConditionalOnClass({ RestClient.class, RestClientCustomizer.class, ClientHttpRequestFactoryBuilder.class })
 @ConditionalOnBean(ServiceBalancers.class)
+@Conditional(ConnbalanceRestClientAutoConfiguration.OnPodClientLibrary.class)
 public final class ConnbalanceRestClientAutoConfiguration {
 
+	private static final String HTTP_COMPONENTS = "org.apache.hc.client5.http.impl.classic.HttpClients";
+
+	private static final String REACTOR_NETTY = "reactor.netty.http.client.HttpClient";
+
+	/**
+	 * A client per pod: Apache HttpClient 5 when it is on the class path, else Reactor
+	 * Netty, which also serves services with HTTP/2.
+	 */
 	@Bean(destroyMethod = "close")
-	@ConditionalOnMissingBean(name = "connbalanceHttpComponentsPodClients")
-	PodClients<HttpComponentsPodClient> connbalanceHttpComponentsPodClients(ServiceBalancers balancers,
-			ConnbalanceSettings connbalanceSettings, ObjectProvider<HttpClientSettings> settings) {
-		Map<String, ClientOptions> options = ClientOptionsFactory.create(connbalanceSettings, settings);
-		return new PodClients<>(balancers, (service, pod) -> new HttpComponentsPodClient(pod, options.get(service)));
+	@ConditionalOnMissingBean(name = "connbalanceRestClientPodClients")
+	PodClients<PodClient> connbalanceRestClientPodClients(ServiceBalancers balancers,
+			ConnbalanceSettings connbalanceSettings, ObjectProvider<HttpClientSettings> settings,
+			ObjectProvider<SslBundles> sslBundles, ResourceLoader resourceLoader) {
+		Map<String, ClientOptions> options = ClientOptionsFactory.create(connbalanceSettings, settings, sslBundles);
+		ClassLoader classLoader = resourceLoader.getClassLoader();
+		boolean httpComponents = ClassUtils.isPresent(HTTP_COMPONENTS, classLoader);
+		boolean reactor = ClassUtils.isPresent(REACTOR_NETTY, classLoader);
+		options.forEach((service, serviceOptions) -> {
+			if (serviceOptions.http2() && !reactor) {
+				throw new InvalidConfigurationException("connbalance.services." + service + ".http2.enabled",
+						"needs Reactor Netty for RestClient, which is not on the class path",
+						"Add io.projectreactor.netty:reactor-netty-http, or set it to false.");
+			}
+		});
+		return new PodClients<>(balancers, (service, pod) -> {
+			ClientOptions serviceOptions = options.get(service);
+			if (httpComponents && !serviceOptions.http2()) {
+				return new HttpComponentsPodClient(pod, serviceOptions);
+			}
+			return new ReactorPodClient("connbalance-rest-" + service + "-" + pod.address(), pod, serviceOptions);
+		});
 	}
 
 	/**
@@ -56,7 +85,7 @@ public final class ConnbalanceRestClientAutoConfiguration {
 	@Order(Ordered.LOWEST_PRECEDENCE)
 	@ConditionalOnMissingBean(name = "connbalanceRestClientCustomizer")
 	RestClientCustomizer connbalanceRestClientCustomizer(ServiceBalancers balancers,
-			PodClients<HttpComponentsPodClient> connbalanceHttpComponentsPodClients,
+			PodClients<PodClient> connbalanceRestClientPodClients,
 			ObjectProvider<ClientHttpRequestFactoryBuilder<?>> requestFactoryBuilder,
 			ObjectProvider<HttpClientSettings> settings, ResourceLoader resourceLoader) {
 		SingletonSupplier<ServiceClientHttpRequestFactory> balanced = SingletonSupplier.of(
@@ -65,8 +94,29 @@ public final class ConnbalanceRestClientAutoConfiguration {
 							.getIfAvailable(
 									() -> ClientHttpRequestFactoryBuilder.detect(resourceLoader.getClassLoader()))
 							.build(settings.getIfAvailable(HttpClientSettings::defaults)),
-						balancers, connbalanceHttpComponentsPodClients));
+						balancers, connbalanceRestClientPodClients));
 		return (builder) -> builder.requestFactory(balanced.obtain());
+	}
+
+	/**
+	 * Apache HttpClient 5 or Reactor Netty is on the class path, for the per-pod clients.
+	 */
+	static final class OnPodClientLibrary extends AnyNestedCondition {
+
+		OnPodClientLibrary() {
+			super(ConfigurationPhase.PARSE_CONFIGURATION);
+		}
+
+		@ConditionalOnClass(name = HTTP_COMPONENTS)
+		static final class HttpComponents {
+
+		}
+
+		@ConditionalOnClass(name = REACTOR_NETTY)
+		static final class Reactor {
+
+		}
+
 	}
 
 }

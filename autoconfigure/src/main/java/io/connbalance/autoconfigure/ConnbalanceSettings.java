@@ -22,7 +22,7 @@ import org.springframework.util.StringUtils;
  * @param refreshInterval the time between scheduled refreshes
  * @param services the services, in configuration order
  * @param balancing each service's ejection, slow start and retry options, by key
- * @param timeouts each service's HTTP timeouts as connbalance sets them, by key
+ * @param http each service's HTTP settings as connbalance sets them, by key
  * @param maxConnectionsPerPod the most connections per pod of each HTTP client kind
  * @param poolAcquireTimeout how long an HTTP request waits for a free connection of its
  * pod's pool
@@ -30,7 +30,7 @@ import org.springframework.util.StringUtils;
  * @param grpcDrainTimeout how long gRPC calls may go on on a pod that left
  */
 public record ConnbalanceSettings(Duration refreshInterval, List<ServiceTarget> services,
-		Map<String, BalancingOptions> balancing, Map<String, Timeouts> timeouts, int maxConnectionsPerPod,
+		Map<String, BalancingOptions> balancing, Map<String, ServiceHttpOptions> http, int maxConnectionsPerPod,
 		Duration poolAcquireTimeout, Duration watchTimeout, Duration grpcDrainTimeout) {
 
 	private static final Pattern SERVICE_KEY = Pattern.compile("[a-z0-9]([-a-z0-9]*[a-z0-9])?");
@@ -38,7 +38,7 @@ public record ConnbalanceSettings(Duration refreshInterval, List<ServiceTarget> 
 	public ConnbalanceSettings {
 		services = List.copyOf(services);
 		balancing = Map.copyOf(balancing);
-		timeouts = Map.copyOf(timeouts);
+		http = Map.copyOf(http);
 	}
 
 	/**
@@ -53,13 +53,13 @@ public record ConnbalanceSettings(Duration refreshInterval, List<ServiceTarget> 
 	}
 
 	/**
-	 * The HTTP timeouts of a service as connbalance sets them.
+	 * The HTTP settings of a service as connbalance sets them.
 	 * @param key the service key
-	 * @return its timeouts; each {@code null} when neither the service nor the defaults
+	 * @return its settings; each {@code null} when neither the service nor the defaults
 	 * set it
 	 */
-	public Timeouts timeouts(String key) {
-		return this.timeouts.getOrDefault(key, Timeouts.UNSET);
+	public ServiceHttpOptions http(String key) {
+		return this.http.getOrDefault(key, ServiceHttpOptions.UNSET);
 	}
 
 	/**
@@ -102,13 +102,12 @@ public record ConnbalanceSettings(Duration refreshInterval, List<ServiceTarget> 
 				retries("connbalance.defaults.retries", defaults.getRetries()));
 		List<ServiceTarget> services = new ArrayList<>();
 		Map<String, BalancingOptions> balancing = new LinkedHashMap<>();
-		Map<String, Timeouts> timeouts = new LinkedHashMap<>();
-		Timeouts defaultTimeouts = timeouts("connbalance.defaults", defaults.getConnectTimeout(),
-				defaults.getReadTimeout(), Timeouts.UNSET);
+		Map<String, ServiceHttpOptions> http = new LinkedHashMap<>();
+		ServiceHttpOptions defaultHttp = ServiceHttpOptions.timeouts("connbalance.defaults",
+				defaults.getConnectTimeout(), defaults.getReadTimeout(), ServiceHttpOptions.UNSET);
 		properties.getServices().forEach((key, service) -> {
 			services.add(target(key, service, defaultStrategy));
-			timeouts.put(key, timeouts("connbalance.services." + key, service.getConnectTimeout(),
-					service.getReadTimeout(), defaultTimeouts));
+			http.put(key, ServiceHttpOptions.of("connbalance.services." + key, service, defaultHttp));
 			balancing.put(key, options("connbalance.services." + key, service, defaultOptions));
 		});
 		checkDataSources(properties.getDatasources(), properties.getServices());
@@ -122,7 +121,7 @@ public record ConnbalanceSettings(Duration refreshInterval, List<ServiceTarget> 
 			throw new InvalidConfigurationException("connbalance.grpc.drain-timeout",
 					"must be positive, was " + drainTimeout, "Set a duration such as 30s.");
 		}
-		return new ConnbalanceSettings(interval, services, balancing, timeouts,
+		return new ConnbalanceSettings(interval, services, balancing, http,
 				properties.getHttp().getMaxConnectionsPerPod(), poolAcquireTimeout, watchTimeout, drainTimeout);
 	}
 
@@ -135,33 +134,6 @@ public record ConnbalanceSettings(Duration refreshInterval, List<ServiceTarget> 
 		int retries = (service.getRetries() != null) ? retries(prefix + ".retries", service.getRetries())
 				: defaults.retries();
 		return new BalancingOptions(ejection, slowStart, retries);
-	}
-
-	private static Timeouts timeouts(String prefix, Duration connectTimeout, Duration readTimeout, Timeouts defaults) {
-		if (connectTimeout != null && (connectTimeout.isZero() || connectTimeout.isNegative())) {
-			throw new InvalidConfigurationException(prefix + ".connect-timeout",
-					"must be positive, was " + connectTimeout,
-					"Set a duration such as 1s, or remove it for the default.");
-		}
-		if (readTimeout != null && (readTimeout.isZero() || readTimeout.isNegative())) {
-			throw new InvalidConfigurationException(prefix + ".read-timeout", "must be positive, was " + readTimeout,
-					"Set a duration such as 5s, or remove it for no limit.");
-		}
-		return new Timeouts((connectTimeout != null) ? connectTimeout : defaults.connect(),
-				(readTimeout != null) ? readTimeout : defaults.read());
-	}
-
-	/**
-	 * A service's HTTP timeouts as connbalance sets them: its own, else the defaults'.
-	 *
-	 * @param connect the connect timeout, or {@code null} when not set
-	 * @param read the read timeout, or {@code null} when not set
-	 */
-	public record Timeouts(Duration connect, Duration read) {
-
-		/** Neither set. */
-		public static final Timeouts UNSET = new Timeouts(null, null);
-
 	}
 
 	private static Duration slowStart(String property, Duration value) {

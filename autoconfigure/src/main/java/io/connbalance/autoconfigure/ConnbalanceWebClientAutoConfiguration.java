@@ -11,6 +11,7 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.http.client.HttpClientSettings;
 import org.springframework.boot.http.client.reactive.ClientHttpConnectorBuilder;
+import org.springframework.boot.ssl.SslBundles;
 import org.springframework.boot.webclient.WebClientCustomizer;
 import org.springframework.context.annotation.Bean;
 import org.springframework.core.Ordered;
@@ -41,8 +42,9 @@ public final class ConnbalanceWebClientAutoConfiguration {
 	@Bean(destroyMethod = "close")
 	@ConditionalOnMissingBean(name = "connbalanceReactorPodClients")
 	PodClients<ReactorPodClient> connbalanceReactorPodClients(ServiceBalancers balancers,
-			ConnbalanceSettings connbalanceSettings, ObjectProvider<HttpClientSettings> settings) {
-		Map<String, ClientOptions> options = ClientOptionsFactory.create(connbalanceSettings, settings);
+			ConnbalanceSettings connbalanceSettings, ObjectProvider<HttpClientSettings> settings,
+			ObjectProvider<SslBundles> sslBundles) {
+		Map<String, ClientOptions> options = ClientOptionsFactory.create(connbalanceSettings, settings, sslBundles);
 		return new PodClients<>(balancers, (service, pod) -> {
 			String poolName = "connbalance-" + service + "-" + pod.address();
 			return new ReactorPodClient(poolName, pod, options.get(service));

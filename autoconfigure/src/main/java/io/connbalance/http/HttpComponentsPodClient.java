@@ -12,9 +12,14 @@ import org.apache.hc.client5.http.impl.classic.CloseableHttpClient;
 import org.apache.hc.client5.http.impl.classic.HttpClients;
 import org.apache.hc.client5.http.impl.io.PoolingHttpClientConnectionManager;
 import org.apache.hc.client5.http.impl.io.PoolingHttpClientConnectionManagerBuilder;
+import org.apache.hc.client5.http.ssl.DefaultClientTlsStrategy;
+import org.apache.hc.client5.http.ssl.DefaultHostnameVerifier;
 import org.apache.hc.core5.io.CloseMode;
 import org.apache.hc.core5.pool.PoolStats;
+import org.apache.hc.core5.reactor.ssl.SSLBufferMode;
 
+import org.springframework.boot.ssl.SslBundle;
+import org.springframework.boot.ssl.SslOptions;
 import org.springframework.http.client.ClientHttpRequestFactory;
 import org.springframework.http.client.HttpComponentsClientHttpRequestFactory;
 
@@ -44,10 +49,10 @@ public final class HttpComponentsPodClient implements PodClient {
 	 */
 	public HttpComponentsPodClient(Pod pod, ClientOptions options) {
 		ConnectionConfig.Builder connection = ConnectionConfig.custom()
-			// servers close idle keep-alive connections (gunicorn after 2 s, Node.js 5
-			// s):
-			// one idle for longer than this is checked before it is reused (a read of up
-			// to 1 ms), so that a request does not go out on a connection already closed
+			// servers close idle keep-alive connections (gunicorn after 2 s, Node.js
+			// 5 s): one idle for longer than this is checked before it is reused (a read
+			// of up to 1 ms), so that a request does not go out on a connection already
+			// closed
 			.setValidateAfterInactivity(VALIDATE_AFTER_INACTIVITY.toMillis(), TimeUnit.MILLISECONDS);
 		if (options.connectTimeout() != null) {
 			connection.setConnectTimeout(options.connectTimeout().toMillis(), TimeUnit.MILLISECONDS);
@@ -55,9 +60,13 @@ public final class HttpComponentsPodClient implements PodClient {
 		if (options.readTimeout() != null) {
 			connection.setSocketTimeout((int) options.readTimeout().toMillis(), TimeUnit.MILLISECONDS);
 		}
-		this.connectionManager = PoolingHttpClientConnectionManagerBuilder.create()
-			// every host is this pod: requests, their Host header and TLS name the
-			// service
+		PoolingHttpClientConnectionManagerBuilder pool = PoolingHttpClientConnectionManagerBuilder.create();
+		if (options.sslBundle() != null) {
+			pool.setTlsSocketStrategy(tlsStrategy(options.sslBundle()));
+		}
+		this.connectionManager = pool
+			// every host is this pod: requests, their Host header and TLS (SNI, hostname
+			// verification) name the service
 			.setDnsResolver(new PodDnsResolver(pod))
 			.setMaxConnTotal(options.maxConnectionsPerPod())
 			.setMaxConnPerRoute(options.maxConnectionsPerPod())
@@ -79,9 +88,16 @@ public final class HttpComponentsPodClient implements PodClient {
 	}
 
 	/**
-	 * The request factory that sends requests over this pod's pool.
-	 * @return the request factory
+	 * TLS with an SSL bundle's trust, key and options, verifying that the pod's
+	 * certificate names the host of the request, as Spring Boot's own HttpClient 5 does.
 	 */
+	private static DefaultClientTlsStrategy tlsStrategy(SslBundle bundle) {
+		SslOptions options = bundle.getOptions();
+		return new DefaultClientTlsStrategy(bundle.createSslContext(), options.getEnabledProtocols(),
+				options.getCiphers(), SSLBufferMode.STATIC, new DefaultHostnameVerifier());
+	}
+
+	@Override
 	public ClientHttpRequestFactory requestFactory() {
 		return this.requestFactory;
 	}

@@ -23,6 +23,7 @@ import io.connbalance.testsupport.MutableDiscoveryClient;
 import io.kubernetes.client.openapi.ApiClient;
 import io.grpc.NameResolverProvider;
 import org.apache.hc.client5.http.impl.classic.HttpClients;
+import reactor.netty.http.client.HttpClient;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.actuate.autoconfigure.endpoint.EndpointAutoConfiguration;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
@@ -36,6 +37,7 @@ import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.boot.webclient.WebClientCustomizer;
 import org.springframework.boot.webclient.autoconfigure.WebClientAutoConfiguration;
 import org.springframework.boot.http.client.HttpClientSettings;
+import org.springframework.boot.ssl.SslBundles;
 import org.springframework.cloud.client.discovery.DiscoveryClient;
 import org.springframework.cloud.client.discovery.event.HeartbeatEvent;
 import org.springframework.context.annotation.Bean;
@@ -66,17 +68,21 @@ class ConnbalanceAutoConfigurationTests {
 					"connbalance.defaults.read-timeout=5s", "connbalance.services.backend.read-timeout=300ms")
 			.run((context) -> {
 				ConnbalanceSettings settings = context.getBean(ConnbalanceSettings.class);
-				assertThat(settings.timeouts("backend"))
-					.isEqualTo(new ConnbalanceSettings.Timeouts(Duration.ofSeconds(2), Duration.ofMillis(300)));
-				assertThat(settings.timeouts("other"))
-					.isEqualTo(new ConnbalanceSettings.Timeouts(Duration.ofSeconds(2), Duration.ofSeconds(5)));
-				assertThat(ClientOptionsFactory.create(settings, context.getBeanProvider(HttpClientSettings.class))
+				assertThat(settings.http("backend")).isEqualTo(
+						new ServiceHttpOptions(Duration.ofSeconds(2), Duration.ofMillis(300), null, null, false));
+				assertThat(settings.http("other"))
+					.isEqualTo(new ServiceHttpOptions(Duration.ofSeconds(2), Duration.ofSeconds(5), null, null, false));
+				assertThat(ClientOptionsFactory
+					.create(settings, context.getBeanProvider(HttpClientSettings.class),
+							context.getBeanProvider(SslBundles.class))
 					.get("other")
 					.connectTimeout()).isEqualTo(Duration.ofSeconds(2));
 			});
 		this.contextRunner.run((context) -> {
 			ConnbalanceSettings settings = context.getBean(ConnbalanceSettings.class);
-			assertThat(ClientOptionsFactory.create(settings, context.getBeanProvider(HttpClientSettings.class))
+			assertThat(ClientOptionsFactory
+				.create(settings, context.getBeanProvider(HttpClientSettings.class),
+						context.getBeanProvider(SslBundles.class))
 				.get("backend")).satisfies((options) -> {
 					assertThat(options.connectTimeout()).isEqualTo(ClientOptionsFactory.CONNECT_TIMEOUT);
 					assertThat(options.readTimeout()).isNull();
@@ -234,12 +240,18 @@ class ConnbalanceAutoConfigurationTests {
 	}
 
 	@Test
-	void whenApacheHttpClientIsAbsentThenRestClientIsNotBalanced() {
+	void whenApacheHttpClientIsAbsentThenRestClientIsBalancedOverReactorNetty() {
 		this.contextRunner.withClassLoader(new FilteredClassLoader(HttpClients.class)).run((context) -> {
 			assertThat(context).hasNotFailed()
 				.hasBean("connbalanceWebClientCustomizer")
-				.doesNotHaveBean("connbalanceRestClientCustomizer");
+				.hasBean("connbalanceRestClientCustomizer");
 		});
+	}
+
+	@Test
+	void whenNeitherApacheHttpClientNorReactorNettyIsPresentThenRestClientIsNotBalanced() {
+		this.contextRunner.withClassLoader(new FilteredClassLoader(HttpClients.class, HttpClient.class))
+			.run((context) -> assertThat(context).hasNotFailed().doesNotHaveBean("connbalanceRestClientCustomizer"));
 	}
 
 	@Test

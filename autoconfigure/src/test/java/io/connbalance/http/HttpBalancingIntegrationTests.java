@@ -166,7 +166,7 @@ class HttpBalancingIntegrationTests {
 			@SuppressWarnings("unchecked")
 			PodClients<PodClient> podClients = this.app.context()
 				.getBean((kind == ClientKind.WEB_CLIENT) ? "connbalanceReactorPodClients"
-						: "connbalanceHttpComponentsPodClients", PodClients.class);
+						: "connbalanceRestClientPodClients", PodClients.class);
 			assertThat(podClients.openConnections("backend", io.connbalance.pod.Pod.of(leaving.host(), leaving.port())))
 				.isZero();
 		}
