@@ -129,7 +129,7 @@ public class ConnbalanceEndpoint {
 		return new PodDescriptor(pod.name(), pod.host(), pod.port(), pod.zone(), state,
 				new Connections(http, grpc, jdbc, http + grpc + jdbc),
 				new Requests(stats.total(), stats.inFlight(), stats.failed()), round(share),
-				round(balancer.rampWeight(stats, balancer.now())));
+				round(balancer.rampWeight(stats, balancer.now())), stats.lastFailure());
 	}
 
 	private static double round(double value) {
@@ -206,10 +206,12 @@ public class ConnbalanceEndpoint {
 	 * @param share its fraction of the service's requests
 	 * @param weight its weight now, from 0.1 to 1: below 1 while it ramps up in its slow
 	 * start
+	 * @param lastFailure why it last failed a request (a status, or a connection or TLS
+	 * error), or {@code null}
 	 */
 	@JsonInclude(JsonInclude.Include.ALWAYS)
 	public record PodDescriptor(String name, String host, int port, String zone, String state, Connections connections,
-			Requests requests, double share, double weight) {
+			Requests requests, double share, double weight, String lastFailure) {
 
 	}
 

@@ -67,6 +67,10 @@ final class CallTracer extends ClientStreamTracer {
 				this.stats.end(!status.isOk(), false);
 			}
 			else if (!this.responded) {
+				if (podFailure) {
+					this.stats.failedBecause("gRPC " + seen.getCode()
+							+ ((seen.getDescription() != null) ? ": " + seen.getDescription() : ""));
+				}
 				this.stats.endWithoutResponse(this.sent, !status.isOk(), podFailure);
 			}
 			else if (seen.getCode() == Status.Code.CANCELLED) {
@@ -74,6 +78,9 @@ final class CallTracer extends ClientStreamTracer {
 				this.stats.endUnjudged(true);
 			}
 			else {
+				if (podFailure) {
+					this.stats.failedBecause("gRPC " + seen.getCode());
+				}
 				this.stats.end(!status.isOk(), podFailure);
 			}
 		}

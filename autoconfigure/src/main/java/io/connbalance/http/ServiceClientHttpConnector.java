@@ -129,6 +129,9 @@ public final class ServiceClientHttpConnector implements ClientHttpConnector {
 			}
 			this.pod.responded(this.sent);
 			boolean serverError = response.getStatusCode().is5xxServerError();
+			if (serverError) {
+				this.pod.failedBecause("HTTP " + response.getStatusCode().value());
+			}
 			return new ClientHttpResponseDecorator(response) {
 
 				@Override
@@ -145,7 +148,7 @@ public final class ServiceClientHttpConnector implements ClientHttpConnector {
 
 		void failed(Throwable failure) {
 			if (this.state.compareAndSet(WAITING, ENDED)) {
-				this.pod.endWithoutResponse(this.sent, true, Retries.isPodFailure(failure));
+				this.pod.endWithoutResponse(this.sent, true, Retries.isPodFailure(failure), failure);
 			}
 		}
 

@@ -109,7 +109,7 @@ public final class ServiceClientHttpRequestFactory implements ClientHttpRequestF
 					return new CountedResponse(response, pod);
 				}
 				catch (IOException ex) {
-					pod.endWithoutResponse(sent, true, Retries.isPodFailure(ex));
+					pod.endWithoutResponse(sent, true, Retries.isPodFailure(ex), ex);
 					ended = true;
 					if (retries-- == 0 || !Retries.mayRetry(ex, this.method)) {
 						throw ex;
@@ -185,7 +185,11 @@ public final class ServiceClientHttpRequestFactory implements ClientHttpRequestF
 			this.closed = true;
 			boolean serverError;
 			try {
-				serverError = this.response.getStatusCode().is5xxServerError();
+				HttpStatusCode status = this.response.getStatusCode();
+				serverError = status.is5xxServerError();
+				if (serverError) {
+					this.pod.failedBecause("HTTP " + status.value());
+				}
 			}
 			catch (IOException ex) {
 				serverError = true;

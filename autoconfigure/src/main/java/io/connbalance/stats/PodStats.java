@@ -22,6 +22,8 @@ public final class PodStats {
 
 	private final DrainListener drainListener;
 
+	private volatile String lastFailure;
+
 	private final FailureListener failureListener;
 
 	private final AtomicInteger consecutiveFailures = new AtomicInteger();
@@ -180,6 +182,21 @@ public final class PodStats {
 	 * @param podFailure whether the pod failed it
 	 */
 	public void endWithoutResponse(long sent, boolean failure, boolean podFailure) {
+		endWithoutResponse(sent, failure, podFailure, null);
+	}
+
+	/**
+	 * Counts a request that has finished without a response, and remembers why when its
+	 * pod failed it.
+	 * @param sent when it was sent, from {@link #now()}
+	 * @param failure whether it failed
+	 * @param podFailure whether its pod failed it
+	 * @param cause what it failed with, or {@code null}
+	 */
+	public void endWithoutResponse(long sent, boolean failure, boolean podFailure, Throwable cause) {
+		if (podFailure && cause != null) {
+			failedBecause(describe(cause));
+		}
 		noResponse(sent, podFailure);
 		if (podFailure) {
 			end(true, true);
@@ -280,6 +297,31 @@ public final class PodStats {
 	@Override
 	public String toString() {
 		return this.pod.address() + "{total=" + total() + ", inFlight=" + inFlight() + ", failed=" + failed() + "}";
+	}
+
+	/**
+	 * Remembers why the pod last failed a request, for the endpoint.
+	 * @param reason such as {@code HTTP 503}, or an exception's type and message
+	 */
+	public void failedBecause(String reason) {
+		this.lastFailure = reason;
+	}
+
+	/**
+	 * Why the pod last failed a request.
+	 * @return the reason, or {@code null} when it never failed one
+	 */
+	public String lastFailure() {
+		return this.lastFailure;
+	}
+
+	private static String describe(Throwable failure) {
+		Throwable root = failure;
+		while (root.getCause() != null && root.getCause() != root) {
+			root = root.getCause();
+		}
+		String reason = root.getClass().getSimpleName() + ((root.getMessage() != null) ? ": " + root.getMessage() : "");
+		return (reason.length() > 300) ? reason.substring(0, 300) + "..." : reason;
 	}
 
 }

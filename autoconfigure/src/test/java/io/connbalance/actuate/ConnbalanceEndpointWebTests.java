@@ -77,8 +77,9 @@ class ConnbalanceEndpointWebTests {
 		for (JsonNode pod : backend.get("pods")) {
 			names.add(pod.get("name").asString());
 			assertThat(pod.propertyNames()).containsExactly("name", "host", "port", "zone", "state", "connections",
-					"requests", "share", "weight");
+					"requests", "share", "weight", "lastFailure");
 			assertThat(pod.get("weight").asDouble()).isEqualTo(1.0);
+			assertThat(pod.get("lastFailure").isNull()).isTrue();
 			assertThat(pod.get("host").asString()).startsWith("127.0.0.");
 			assertThat(pod.get("port").asInt()).isEqualTo(this.pods.port());
 			assertThat(pod.get("state").asString()).isEqualTo("ready");

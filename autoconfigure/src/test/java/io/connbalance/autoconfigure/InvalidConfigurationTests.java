@@ -6,6 +6,7 @@ import io.connbalance.testsupport.MutableDiscoveryClient;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.autoconfigure.ssl.SslAutoConfiguration;
 import org.springframework.boot.diagnostics.FailureAnalysis;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.cloud.client.discovery.DiscoveryClient;
@@ -46,6 +47,19 @@ class InvalidConfigurationTests {
 		assertFailure(analysis("connbalance.services.backend.port=1", "connbalance.kubernetes.watch-timeout=500ms"),
 				"Invalid property 'connbalance.kubernetes.watch-timeout': must be at least 1s and less than 1h, was PT0.5S",
 				"Set a duration such as 60s.");
+		assertFailure(
+				analysis("connbalance.services.backend.port=1",
+						"connbalance.services.backend.max-connections-per-pod=0"),
+				"Invalid property 'connbalance.services.backend.max-connections-per-pod': must be at least 1, was 0",
+				"Set a positive number, or remove it for connbalance.http.max-connections-per-pod.");
+		assertFailure(
+				analysis(
+						this.contextRunner.withConfiguration(AutoConfigurations.of(SslAutoConfiguration.class,
+								ConnbalanceRestClientAutoConfiguration.class)),
+						"connbalance.services.backend.port=1", "connbalance.services.backend.ssl-bundle=nope"),
+				"Invalid property 'connbalance.services.backend.ssl-bundle': names SSL bundle 'nope', which does not "
+						+ "exist",
+				"Define it under spring.ssl.bundle.pem.nope or spring.ssl.bundle.jks.nope");
 		assertFailure(analysis("connbalance.services.backend.port=1", "connbalance.grpc.drain-timeout=0s"),
 				"Invalid property 'connbalance.grpc.drain-timeout': must be positive, was PT0S",
 				"Set a duration such as 30s.");
@@ -82,8 +96,9 @@ class InvalidConfigurationTests {
 				analysis("connbalance.services.backend.port=1", "connbalance.services.backend.stratgy=round-robin"),
 				"Invalid property 'connbalance.services.backend.stratgy': there is no connbalance property 'stratgy' "
 						+ "under 'connbalance.services.<key>'",
-				"Known keys under connbalance.services.<key>: connect-timeout, outlier-ejection, port, port-name, "
-						+ "read-timeout, retries, service-id, slow-start, strategy. Correct or remove it.");
+				"Known keys under connbalance.services.<key>: connect-timeout, http2, max-connections-per-pod, "
+						+ "outlier-ejection, port, port-name, read-timeout, retries, service-id, slow-start, ssl-bundle, "
+						+ "strategy. Correct or remove it.");
 		assertFailure(analysis("connbalance.services.backend.port=1", "connbalance.refersh.interval=1s"),
 				"there is no connbalance property 'refersh' under 'connbalance'", "Known keys under connbalance: ");
 		assertFailure(analysis("connbalance.services.backend.port=1", "connbalance.enabled.really=true"),
@@ -167,8 +182,12 @@ class InvalidConfigurationTests {
 	}
 
 	private FailureAnalysis analysis(String... properties) {
+		return analysis(this.contextRunner, properties);
+	}
+
+	private static FailureAnalysis analysis(ApplicationContextRunner runner, String... properties) {
 		FailureAnalysis[] analysis = new FailureAnalysis[1];
-		this.contextRunner.withPropertyValues(properties).run((context) -> {
+		runner.withPropertyValues(properties).run((context) -> {
 			assertThat(context).hasFailed();
 			analysis[0] = new ConnbalanceFailureAnalyzer().analyze(context.getStartupFailure());
 		});

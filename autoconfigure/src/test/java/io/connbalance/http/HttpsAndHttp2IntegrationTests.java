@@ -65,6 +65,9 @@ class HttpsAndHttp2IntegrationTests {
 		assertThat(served).doesNotContainKey("pod-4").hasSize(3);
 		assertThat(served.values()).allSatisfy((count) -> assertThat(count).isBetween(85, 115));
 		assertThat(this.app.pod("backend", "pod-4").get("state").asString()).isEqualTo("ejected");
+		// the endpoint says why
+		assertThat(this.app.pod("backend", "pod-4").get("lastFailure").asString()).containsIgnoringCase("backend")
+			.containsAnyOf("SSLPeerUnverifiedException", "SSLHandshakeException", "CertificateException");
 	}
 
 	@ParameterizedTest
