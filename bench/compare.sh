@@ -6,7 +6,7 @@
 #   bench/compare.sh [rounds [window-seconds [scenario ...]]]
 #
 # Defaults: 3 rounds of 3 s windows, every scenario. Named scenarios (balance, overhead,
-# scale-up, rolling, slow-pod, failing-pod, slow-start, grpc, jdbc, chaos) run alone and write
+# scale-up, rolling, slow-pod, failing-pod, slow-start, grpc, jdbc, chaos, protocols) run alone and write
 # their report to bench/target/compare/ instead.
 #
 # As root it installs iptables and haproxy (Debian) when missing, and runs in a network

@@ -36,7 +36,7 @@ public final class ServiceClientHttpRequestFactory implements ClientHttpRequestF
 
 	private final ServiceBalancers balancers;
 
-	private final PodClients<PodClient> clients;
+	private final PodClients<? extends PodClient> clients;
 
 	/**
 	 * Creates the factory.
@@ -45,7 +45,7 @@ public final class ServiceClientHttpRequestFactory implements ClientHttpRequestF
 	 * @param clients the per-pod clients
 	 */
 	public ServiceClientHttpRequestFactory(ClientHttpRequestFactory delegate, ServiceBalancers balancers,
-			PodClients<PodClient> clients) {
+			PodClients<? extends PodClient> clients) {
 		this.delegate = delegate;
 		this.balancers = balancers;
 		this.clients = clients;

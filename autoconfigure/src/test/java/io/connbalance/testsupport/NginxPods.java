@@ -15,10 +15,10 @@ import java.util.concurrent.TimeUnit;
  * Pods served by a real nginx (one process, one {@code server} per pod on 127.0.0.2 and
  * up, on one port), each answering every request with
  * {@code <pod name>|<protocol>|<Host>|<connection number>}: HTTP/1.1 or HTTP/2 over TLS
- * (h2 by ALPN), or HTTP/2 with prior knowledge over plain TCP (h2c). Certificates come
- * from a test CA made with openssl: by default for the name {@code backend}, or another
- * name, to play a pod whose certificate does not match. nginx is installed from the
- * Debian packages when missing (as root).
+ * (h2 by ALPN), or over plain TCP (HTTP/1.1, or h2c with prior knowledge). Certificates
+ * come from a test CA made with openssl, for a name (such as {@code backend}, or another,
+ * to play a pod whose certificate does not match) and the pod's address. nginx is
+ * installed from the Debian packages when missing (as root).
  */
 public final class NginxPods implements AutoCloseable {
 
@@ -59,8 +59,12 @@ public final class NginxPods implements AutoCloseable {
 			pods.add(pod);
 			servers.append("server {\n  listen ").append(pod.host()).append(':').append(port).append(mode.listen);
 			servers.append(";\n");
-			if (mode != Mode.H2C) {
-				Path certificate = ca.issue(pod.name(), certificateNames[i]);
+			if (mode != Mode.H2C && mode != Mode.HTTP) {
+				// a certificate for backend also names the pod's address, for clients
+				// that
+				// call the pod directly; one for another name does not
+				Path certificate = ca.issue(pod.name(), certificateNames[i],
+						"backend".equals(certificateNames[i]) ? pod.host() : null);
 				servers.append("  ssl_certificate ").append(certificate).append(";\n");
 				servers.append("  ssl_certificate_key ").append(directory.resolve(pod.name() + ".key")).append(";\n");
 			}
@@ -82,7 +86,7 @@ public final class NginxPods implements AutoCloseable {
 				  fastcgi_temp_path %1$s/fastcgi;
 				  uwsgi_temp_path %1$s/uwsgi;
 				  scgi_temp_path %1$s/scgi;
-				  keepalive_requests 100000;
+				  keepalive_requests 100000000;
 				  %2$s
 				}
 				""".formatted(directory, servers);
@@ -184,6 +188,9 @@ public final class NginxPods implements AutoCloseable {
 	/** How the pods serve. */
 	public enum Mode {
 
+		/** HTTP/1.1 over plain TCP. */
+		HTTP(""),
+
 		/** HTTP/1.1 over TLS. */
 		HTTPS(" ssl"),
 
@@ -224,12 +231,14 @@ public final class NginxPods implements AutoCloseable {
 		}
 
 		/**
-		 * A certificate for a DNS name, signed by the CA; the key is {@code <file>.key}.
+		 * A certificate for a DNS name and an address ({@code null} for none), signed by
+		 * the CA; the key is {@code <file>.key}.
 		 */
-		Path issue(String file, String dnsName) throws IOException, InterruptedException {
+		Path issue(String file, String dnsName, String address) throws IOException, InterruptedException {
 			openssl(this.directory, "req", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=" + dnsName, "-keyout",
 					file + ".key", "-out", file + ".csr");
-			Files.writeString(this.directory.resolve(file + ".ext"), "subjectAltName=DNS:" + dnsName + "\n");
+			Files.writeString(this.directory.resolve(file + ".ext"),
+					"subjectAltName=DNS:" + dnsName + ((address != null) ? ",IP:" + address : "") + "\n");
 			openssl(this.directory, "x509", "-req", "-in", file + ".csr", "-CA", "ca.pem", "-CAkey", "ca.key",
 					"-CAcreateserial", "-days", "2", "-extfile", file + ".ext", "-out", file + ".pem");
 			return this.directory.resolve(file + ".pem");

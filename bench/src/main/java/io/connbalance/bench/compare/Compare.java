@@ -60,6 +60,7 @@ public final class Compare {
 		scenarios.put("grpc", GrpcBalance::new);
 		scenarios.put("jdbc", JdbcBalance::new);
 		scenarios.put("chaos", Chaos::new);
+		scenarios.put("protocols", Protocols::new);
 		return scenarios;
 	}
 

@@ -94,10 +94,41 @@ final class Contender implements AutoCloseable {
 	 * @return the contender
 	 */
 	static Contender named(String name, String strategy, String... properties) {
+		return calling(name, "http://backend", strategy, properties);
+	}
+
+	/**
+	 * connbalance with a strategy, under a name of its own, calling a URL base such as
+	 * {@code https://backend}.
+	 * @param name the contender's name
+	 * @param base the URL base
+	 * @param strategy the strategy
+	 * @param properties more properties
+	 * @return the contender
+	 */
+	static Contender calling(String name, String base, String strategy, String... properties) {
 		List<String> all = new ArrayList<>(List.of("connbalance.services.backend.strategy=" + strategy));
 		all.addAll(List.of(properties));
 		ConfigurableApplicationContext context = start(all);
-		return webClient(name, context, "http://backend");
+		return webClient(name, context, base);
+	}
+
+	/**
+	 * A WebClient over a Reactor Netty client of the caller's making, keep-alive, calling
+	 * a fixed URL base: the direct client that connbalance's per-pod clients are measured
+	 * against.
+	 * @param name the contender's name
+	 * @param client the Reactor Netty client
+	 * @param base the URL base
+	 * @return the contender
+	 */
+	static Contender direct(String name, reactor.netty.http.client.HttpClient client, String base) {
+		WebClient webClient = WebClient.builder()
+			.clientConnector(new org.springframework.http.client.reactive.ReactorClientHttpConnector(client))
+			.build();
+		String url = base + "/whoami";
+		return new Contender(name, null,
+				(request) -> webClient.get().uri(url).retrieve().bodyToMono(String.class).block(), null);
 	}
 
 	/**
