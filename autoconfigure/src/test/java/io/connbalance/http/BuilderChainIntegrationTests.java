@@ -87,6 +87,26 @@ class BuilderChainIntegrationTests {
 		Distribution.assertEven(this.pods.served(), 3, 0.01);
 	}
 
+	@Test
+	void aDefaultHeaderOfTheBuilderReachesThePods() {
+		WebClient web = this.app.bean(WebClient.Builder.class).defaultHeader("X-Test", "web-default").build();
+		RestClient rest = this.app.bean(RestClient.Builder.class).defaultHeader("X-Test", "rest-default").build();
+		assertThat(web.get().uri("http://backend/header/X-Test").retrieve().bodyToMono(String.class).block())
+			.endsWith(" web-default");
+		assertThat(rest.get().uri("http://backend/header/X-Test").retrieve().body(String.class))
+			.endsWith(" rest-default");
+	}
+
+	@ParameterizedTest
+	@EnumSource(ClientKind.class)
+	void theTraceContextReachesThePods(ClientKind kind) {
+		this.app.close();
+		this.app = RunningApp.start(this.discovery, "connbalance.refresh.interval=1h",
+				"management.tracing.enabled=true");
+		String answer = kind.client(this.app).apply("http://backend/header/traceparent");
+		assertThat(answer).matches("pod-\\d 00-[0-9a-f]{32}-[0-9a-f]{16}-0[01]");
+	}
+
 	@ParameterizedTest
 	@EnumSource(ClientKind.class)
 	void podsSeeTheHostTheUrlNames(ClientKind kind) {

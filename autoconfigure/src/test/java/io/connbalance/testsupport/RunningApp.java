@@ -71,6 +71,8 @@ public final class RunningApp implements AutoCloseable {
 		List<String> all = new ArrayList<>(List.of("server.port=0", "server.address=127.0.0.1",
 				"spring.main.banner-mode=off", "management.endpoints.web.exposure.include=connbalance",
 				"connbalance.services.backend.service-id=backend",
+				// tracing is on the test class path for the tests of trace propagation
+				"management.tracing.enabled=false",
 				// the test class path has a JDBC driver but most tests configure no
 				// database
 				"spring.autoconfigure.exclude=" + NO_DATABASE));
