@@ -4,7 +4,6 @@ import java.util.Map;
 
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
-import org.springframework.boot.autoconfigure.condition.AnyNestedCondition;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
@@ -13,7 +12,6 @@ import org.springframework.boot.http.client.HttpClientSettings;
 import org.springframework.boot.restclient.RestClientCustomizer;
 import org.springframework.boot.ssl.SslBundles;
 import org.springframework.context.annotation.Bean;
-import org.springframework.context.annotation.Conditional;
 import org.springframework.core.Ordered;
 import org.springframework.core.annotation.Order;
 import org.springframework.core.io.ResourceLoader;
@@ -24,6 +22,7 @@ import org.springframework.web.client.RestClient;
 import io.connbalance.balance.ServiceBalancers;
 import io.connbalance.http.ClientOptions;
 import io.connbalance.http.HttpComponentsPodClient;
+import io.connbalance.http.JdkPodClient;
 import io.connbalance.http.PodClient;
 import io.connbalance.http.PodClients;
 import io.connbalance.http.ReactorPodClient;
@@ -39,7 +38,6 @@ import io.connbalance.http.ServiceClientHttpRequestFactory;
 @ConditionalOnConnbalanceEnabled
 @ConditionalOnClass({ RestClient.class, RestClientCustomizer.class, ClientHttpRequestFactoryBuilder.class })
 @ConditionalOnBean(ServiceBalancers.class)
-@Conditional(ConnbalanceRestClientAutoConfiguration.OnPodClientLibrary.class)
 public final class ConnbalanceRestClientAutoConfiguration {
 
 	private static final String HTTP_COMPONENTS = "org.apache.hc.client5.http.impl.classic.HttpClients";
@@ -48,7 +46,7 @@ public final class ConnbalanceRestClientAutoConfiguration {
 
 	/**
 	 * A client per pod: Apache HttpClient 5 when it is on the class path, else Reactor
-	 * Netty, which also serves services with HTTP/2.
+	 * Netty, which also serves services with HTTP/2, else the JDK's client.
 	 */
 	@Bean(destroyMethod = "close")
 	@ConditionalOnMissingBean(name = "connbalanceRestClientPodClients")
@@ -71,7 +69,10 @@ public final class ConnbalanceRestClientAutoConfiguration {
 			if (httpComponents && !serviceOptions.http2()) {
 				return new HttpComponentsPodClient(pod, serviceOptions);
 			}
-			return new ReactorPodClient("connbalance-rest-" + service + "-" + pod.address(), pod, serviceOptions);
+			if (reactor) {
+				return new ReactorPodClient("connbalance-rest-" + service + "-" + pod.address(), pod, serviceOptions);
+			}
+			return new JdkPodClient(service, serviceOptions);
 		});
 	}
 
@@ -96,27 +97,6 @@ public final class ConnbalanceRestClientAutoConfiguration {
 							.build(settings.getIfAvailable(HttpClientSettings::defaults)),
 						balancers, connbalanceRestClientPodClients));
 		return (builder) -> builder.requestFactory(balanced.obtain());
-	}
-
-	/**
-	 * Apache HttpClient 5 or Reactor Netty is on the class path, for the per-pod clients.
-	 */
-	static final class OnPodClientLibrary extends AnyNestedCondition {
-
-		OnPodClientLibrary() {
-			super(ConfigurationPhase.PARSE_CONFIGURATION);
-		}
-
-		@ConditionalOnClass(name = HTTP_COMPONENTS)
-		static final class HttpComponents {
-
-		}
-
-		@ConditionalOnClass(name = REACTOR_NETTY)
-		static final class Reactor {
-
-		}
-
 	}
 
 }

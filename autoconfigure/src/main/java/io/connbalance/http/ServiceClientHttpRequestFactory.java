@@ -127,9 +127,9 @@ public final class ServiceClientHttpRequestFactory implements ClientHttpRequestF
 		}
 
 		private ClientHttpResponse send(PodStats pod, HttpHeaders headers, byte[] body) throws IOException {
-			ClientHttpRequest request = ServiceClientHttpRequestFactory.this.clients.get(this.balancer.service(), pod)
-				.requestFactory()
-				.createRequest(PodUris.toPodPort(this.uri, pod.pod()), this.method);
+			PodClient client = ServiceClientHttpRequestFactory.this.clients.get(this.balancer.service(), pod);
+			ClientHttpRequest request = client.requestFactory()
+				.createRequest(client.target(this.uri, pod.pod()), this.method);
 			request.getHeaders().set(HttpHeaders.HOST, PodUris.authority(this.uri));
 			request.getHeaders().putAll(headers);
 			request.getAttributes().putAll(getAttributes());

@@ -249,9 +249,11 @@ class ConnbalanceAutoConfigurationTests {
 	}
 
 	@Test
-	void whenNeitherApacheHttpClientNorReactorNettyIsPresentThenRestClientIsNotBalanced() {
+	void whenNeitherApacheHttpClientNorReactorNettyIsPresentThenRestClientIsBalancedOverTheJdksClient() {
 		this.contextRunner.withClassLoader(new FilteredClassLoader(HttpClients.class, HttpClient.class))
-			.run((context) -> assertThat(context).hasNotFailed().doesNotHaveBean("connbalanceRestClientCustomizer"));
+			.run((context) -> assertThat(context).hasNotFailed()
+				.doesNotHaveBean("connbalanceWebClientCustomizer")
+				.hasBean("connbalanceRestClientCustomizer"));
 	}
 
 	@Test
