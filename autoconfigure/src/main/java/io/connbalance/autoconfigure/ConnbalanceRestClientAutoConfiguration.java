@@ -3,6 +3,7 @@ package io.connbalance.autoconfigure;
 import java.util.Map;
 
 import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
@@ -27,6 +28,7 @@ import io.connbalance.http.PodClient;
 import io.connbalance.http.PodClients;
 import io.connbalance.http.ReactorPodClient;
 import io.connbalance.http.ServiceClientHttpRequestFactory;
+import io.connbalance.http.ServiceRequestFactoryBuilder;
 
 /**
  * Balances RestClient requests for {@code http(s)://<service key>/...} over per-pod
@@ -77,10 +79,26 @@ public final class ConnbalanceRestClientAutoConfiguration {
 	}
 
 	/**
-	 * Runs last, so that the builder's request factory is connbalance's: the one Spring
-	 * Boot makes for every RestClient (from {@code spring.http.clients.*} and the
-	 * application's {@link ClientHttpRequestFactoryBuilder}) wrapped, sending service
-	 * requests to pods and every other request through it.
+	 * Spring Boot's request factory builder, decorated: the request factories of
+	 * RestClient builders, RestTemplate and HTTP service groups send service requests to
+	 * pods and every other request through the factory Spring Boot would have built, each
+	 * with its own settings.
+	 */
+	@Bean
+	static TransportDecorator<ClientHttpRequestFactoryBuilder<?>> connbalanceRequestFactoryBuilderDecorator(
+			ObjectProvider<ServiceBalancers> balancers,
+			@Qualifier("connbalanceRestClientPodClients") ObjectProvider<PodClients<PodClient>> clients) {
+		@SuppressWarnings("unchecked")
+		Class<ClientHttpRequestFactoryBuilder<?>> type = (Class<ClientHttpRequestFactoryBuilder<?>>) (Class<?>) ClientHttpRequestFactoryBuilder.class;
+		return new TransportDecorator<>(type, ServiceRequestFactoryBuilder.class,
+				(builder) -> new ServiceRequestFactoryBuilder(builder, balancers::getObject, clients::getObject));
+	}
+
+	/**
+	 * Runs last. When the application's request factory builder is connbalance's
+	 * (decorated above), the builder's factory already is and there is nothing to do;
+	 * when it could not be decorated (declared with a concrete type, or absent), the
+	 * builder gets a factory of its making wrapped.
 	 */
 	@Bean
 	@Order(Ordered.LOWEST_PRECEDENCE)
@@ -89,14 +107,16 @@ public final class ConnbalanceRestClientAutoConfiguration {
 			PodClients<PodClient> connbalanceRestClientPodClients,
 			ObjectProvider<ClientHttpRequestFactoryBuilder<?>> requestFactoryBuilder,
 			ObjectProvider<HttpClientSettings> settings, ResourceLoader resourceLoader) {
-		SingletonSupplier<ServiceClientHttpRequestFactory> balanced = SingletonSupplier.of(
-				() -> new ServiceClientHttpRequestFactory(
-						requestFactoryBuilder
-							.getIfAvailable(
-									() -> ClientHttpRequestFactoryBuilder.detect(resourceLoader.getClassLoader()))
-							.build(settings.getIfAvailable(HttpClientSettings::defaults)),
-						balancers, connbalanceRestClientPodClients));
-		return (builder) -> builder.requestFactory(balanced.obtain());
+		SingletonSupplier<ClientHttpRequestFactoryBuilder<?>> builders = SingletonSupplier
+			.of(() -> requestFactoryBuilder
+				.getIfAvailable(() -> ClientHttpRequestFactoryBuilder.detect(resourceLoader.getClassLoader())));
+		return (builder) -> {
+			if (!(builders.obtain() instanceof ServiceRequestFactoryBuilder)) {
+				builder.requestFactory(new ServiceClientHttpRequestFactory(
+						builders.obtain().build(settings.getIfAvailable(HttpClientSettings::defaults)), balancers,
+						connbalanceRestClientPodClients));
+			}
+		};
 	}
 
 }

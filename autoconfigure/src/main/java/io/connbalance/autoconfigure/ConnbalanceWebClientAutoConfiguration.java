@@ -5,6 +5,7 @@ import java.util.Map;
 import reactor.netty.http.client.HttpClient;
 
 import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
@@ -26,6 +27,7 @@ import io.connbalance.http.ClientOptions;
 import io.connbalance.http.PodClients;
 import io.connbalance.http.ReactorPodClient;
 import io.connbalance.http.ServiceClientHttpConnector;
+import io.connbalance.http.ServiceConnectorBuilder;
 
 /**
  * Balances WebClient requests for {@code http(s)://<service key>/...} over per-pod
@@ -52,10 +54,34 @@ public final class ConnbalanceWebClientAutoConfiguration {
 	}
 
 	/**
-	 * Runs last, so that the builder's connector is connbalance's: the application's
-	 * {@link ClientHttpConnector} bean (Spring Boot's, from
-	 * {@code spring.http.clients.*}, or its own) wrapped, sending service requests to
-	 * pods and every other request through it.
+	 * Spring Boot's connector builder and connector, decorated: the connectors of
+	 * WebClient builders, {@code WebClientSsl} and HTTP service groups send service
+	 * requests to pods and every other request through the connector Spring Boot would
+	 * have built.
+	 */
+	@Bean
+	static TransportDecorator<ClientHttpConnectorBuilder<?>> connbalanceConnectorBuilderDecorator(
+			ObjectProvider<ServiceBalancers> balancers,
+			@Qualifier("connbalanceReactorPodClients") ObjectProvider<PodClients<ReactorPodClient>> clients) {
+		@SuppressWarnings("unchecked")
+		Class<ClientHttpConnectorBuilder<?>> type = (Class<ClientHttpConnectorBuilder<?>>) (Class<?>) ClientHttpConnectorBuilder.class;
+		return new TransportDecorator<>(type, ServiceConnectorBuilder.class,
+				(builder) -> new ServiceConnectorBuilder(builder, balancers::getObject, clients::getObject));
+	}
+
+	@Bean
+	static TransportDecorator<ClientHttpConnector> connbalanceConnectorDecorator(
+			ObjectProvider<ServiceBalancers> balancers,
+			@Qualifier("connbalanceReactorPodClients") ObjectProvider<PodClients<ReactorPodClient>> clients) {
+		return new TransportDecorator<>(ClientHttpConnector.class, ServiceClientHttpConnector.class,
+				(connector) -> new ServiceClientHttpConnector(connector, balancers.getObject(), clients.getObject()));
+	}
+
+	/**
+	 * Runs last. When the application's connector bean is connbalance's (decorated
+	 * above), Spring Boot's own customizer has given it to the builder and there is
+	 * nothing to do; when it could not be decorated (declared with a concrete type), the
+	 * builder gets it wrapped.
 	 */
 	@Bean
 	@Order(Ordered.LOWEST_PRECEDENCE)
@@ -64,13 +90,18 @@ public final class ConnbalanceWebClientAutoConfiguration {
 			PodClients<ReactorPodClient> connbalanceReactorPodClients, ObjectProvider<ClientHttpConnector> connector,
 			ObjectProvider<ClientHttpConnectorBuilder<?>> connectorBuilder, ObjectProvider<HttpClientSettings> settings,
 			ResourceLoader resourceLoader) {
-		SingletonSupplier<ServiceClientHttpConnector> balanced = SingletonSupplier
-			.of(() -> new ServiceClientHttpConnector(
-					connector.getIfUnique(() -> connectorBuilder
-						.getIfAvailable(() -> ClientHttpConnectorBuilder.detect(resourceLoader.getClassLoader()))
-						.build(settings.getIfAvailable(HttpClientSettings::defaults))),
-					balancers, connbalanceReactorPodClients));
-		return (builder) -> builder.clientConnector(balanced.obtain());
+		SingletonSupplier<ClientHttpConnector> balanced = SingletonSupplier.of(() -> {
+			ClientHttpConnector existing = connector.getIfUnique(() -> connectorBuilder
+				.getIfAvailable(() -> ClientHttpConnectorBuilder.detect(resourceLoader.getClassLoader()))
+				.build(settings.getIfAvailable(HttpClientSettings::defaults)));
+			return (existing instanceof ServiceClientHttpConnector) ? null
+					: new ServiceClientHttpConnector(existing, balancers, connbalanceReactorPodClients);
+		});
+		return (builder) -> {
+			if (balanced.get() != null) {
+				builder.clientConnector(balanced.get());
+			}
+		};
 	}
 
 }

@@ -3,6 +3,7 @@ package io.connbalance.http;
 import java.time.Duration;
 
 import org.springframework.boot.http.client.HttpClientSettings;
+import org.springframework.boot.http.client.HttpRedirects;
 import org.springframework.boot.ssl.SslBundle;
 
 /**
@@ -41,13 +42,16 @@ public record ClientOptions(Duration connectTimeout, Duration readTimeout, int m
 	}
 
 	/**
-	 * These settings for Spring Boot's client builders.
+	 * These settings for Spring Boot's client builders. A pod's client follows no
+	 * redirect: it sends every host to its pod, so a redirect elsewhere would reach the
+	 * wrong server; the response goes back to the application as it is.
 	 * @return the settings
 	 */
 	public HttpClientSettings settings() {
 		return HttpClientSettings.defaults()
 			.withTimeouts(this.connectTimeout, this.readTimeout)
-			.withSslBundle(this.sslBundle);
+			.withSslBundle(this.sslBundle)
+			.withRedirects(HttpRedirects.DONT_FOLLOW);
 	}
 
 }

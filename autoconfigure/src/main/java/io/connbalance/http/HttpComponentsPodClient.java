@@ -80,6 +80,9 @@ public final class HttpComponentsPodClient implements PodClient {
 			.setConnectionManager(this.connectionManager)
 			.setDefaultRequestConfig(request.build())
 			.disableCookieManagement()
+			// it sends every host to its pod: a redirect elsewhere goes back to the
+			// application as a response
+			.disableRedirectHandling()
 			// no retry on the same pod (HttpClient's default retries a 503 after 1 s):
 			// connbalance retries on another pod
 			.disableAutomaticRetries()

@@ -1,6 +1,7 @@
 package io.connbalance.http;
 
 import java.net.URI;
+import java.util.Locale;
 
 import io.connbalance.balance.ServiceBalancer;
 import io.connbalance.balance.ServiceBalancers;
@@ -22,7 +23,8 @@ final class PodUris {
 	static ServiceBalancer balancerFor(ServiceBalancers balancers, URI uri) {
 		String scheme = uri.getScheme();
 		boolean web = "http".equalsIgnoreCase(scheme) || "https".equalsIgnoreCase(scheme);
-		return (web && uri.getHost() != null) ? balancers.get(uri.getHost()) : null;
+		// host names are case-insensitive; service keys are lower case
+		return (web && uri.getHost() != null) ? balancers.get(uri.getHost().toLowerCase(Locale.ROOT)) : null;
 	}
 
 	/**

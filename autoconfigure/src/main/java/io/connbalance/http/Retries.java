@@ -4,7 +4,12 @@ import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.net.ConnectException;
 import java.net.NoRouteToHostException;
+import java.net.http.HttpConnectTimeoutException;
+import java.net.http.HttpTimeoutException;
 import java.util.Set;
+
+import javax.net.ssl.SSLHandshakeException;
+import javax.net.ssl.SSLPeerUnverifiedException;
 
 import org.springframework.http.HttpMethod;
 
@@ -43,18 +48,21 @@ final class Retries {
 	 * @return {@code true} if it may be retried
 	 */
 	static boolean mayRetry(Throwable failure, HttpMethod method) {
+		// the whole chain first: libraries wrap their failures in IOExceptions of their
+		// own (Spring's Reactor request wraps a Netty timeout in one)
+		boolean io = false;
 		for (Throwable cause = failure; cause != null; cause = next(cause)) {
 			if (isConnectFailure(cause) || isPoolBusy(cause)) {
 				return true;
 			}
-			if (cause instanceof InterruptedIOException) {
+			io |= cause instanceof IOException;
+		}
+		for (Throwable cause = failure; cause != null; cause = next(cause)) {
+			if (isTimeout(cause)) {
 				return false;
 			}
-			if (cause instanceof IOException) {
-				return IDEMPOTENT.contains(method);
-			}
 		}
-		return false;
+		return io && IDEMPOTENT.contains(method);
 	}
 
 	/**
@@ -89,9 +97,19 @@ final class Retries {
 	private static boolean isConnectFailure(Throwable failure) {
 		// Netty's connect timeout is a ConnectException; HttpClient 5's is an
 		// InterruptedIOException, matched by name so that WebClient-only applications
-		// need no HttpClient on the class path
+		// need no HttpClient on the class path. A TLS handshake fails before the request
+		// is written: a pod whose certificate does not name the service has seen nothing.
 		return failure instanceof ConnectException || failure instanceof NoRouteToHostException
+				|| failure instanceof HttpConnectTimeoutException || failure instanceof SSLHandshakeException
+				|| failure instanceof SSLPeerUnverifiedException
 				|| failure.getClass().getName().equals("org.apache.hc.client5.http.ConnectTimeoutException");
+	}
+
+	private static boolean isTimeout(Throwable failure) {
+		// the pod may still be working on the request: socket and response timeouts of
+		// every library (Netty's response timeout is no IOException)
+		return failure instanceof InterruptedIOException || failure instanceof HttpTimeoutException
+				|| failure.getClass().getName().startsWith("io.netty.handler.timeout.");
 	}
 
 }

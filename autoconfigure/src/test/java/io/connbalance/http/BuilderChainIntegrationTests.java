@@ -13,8 +13,12 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
+import org.springframework.boot.http.client.ClientHttpRequestFactoryBuilder;
+import org.springframework.boot.http.client.reactive.ClientHttpConnectorBuilder;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.io.buffer.DataBufferLimitException;
+import org.springframework.http.client.reactive.ClientHttpConnector;
+import org.springframework.test.util.ReflectionTestUtils;
 import org.springframework.web.client.RestClient;
 import org.springframework.web.reactive.function.client.ClientRequest;
 import org.springframework.web.reactive.function.client.WebClient;
@@ -85,6 +89,23 @@ class BuilderChainIntegrationTests {
 		}
 		assertThat(answers).allMatch((answer) -> answer.endsWith(" filtered"));
 		Distribution.assertEven(this.pods.served(), 3, 0.01);
+	}
+
+	@Test
+	void everyOtherHostGoesThroughTheTransportSpringBootWouldGiveTheBuilders() {
+		Object factory = ReflectionTestUtils.getField(this.app.bean(RestClient.Builder.class), "requestFactory");
+		assertThat(factory).isInstanceOf(ServiceClientHttpRequestFactory.class);
+		assertThat(((ServiceClientHttpRequestFactory) factory).delegate())
+			.isExactlyInstanceOf(ClientHttpRequestFactoryBuilder.detect().build().getClass());
+		// Spring Boot's connector bean is connbalance's, wrapping the one Boot builds
+		Object connector = ReflectionTestUtils.getField(this.app.bean(WebClient.Builder.class), "connector");
+		assertThat(connector).isSameAs(this.app.bean(ClientHttpConnector.class))
+			.isInstanceOf(ServiceClientHttpConnector.class);
+		assertThat(((ServiceClientHttpConnector) connector).delegate())
+			.isExactlyInstanceOf(ClientHttpConnectorBuilder.detect().build().getClass());
+		// each RestClient builder has a factory of its own, as Spring Boot gives them
+		assertThat(ReflectionTestUtils.getField(this.app.bean(RestClient.Builder.class), "requestFactory"))
+			.isNotSameAs(factory);
 	}
 
 	@Test

@@ -71,7 +71,10 @@ class HttpBalancingIntegrationTests {
 			assertThat(client.apply("http://backend/whoami")).startsWith("pod-");
 		}
 		Map<String, Long> served = this.pods.served();
-		Distribution.assertEven(served, 3, 0.03);
+		// round-robin takes each pod in turn; least-request, with one caller and nothing
+		// in flight, picks at random: a pod's share of 3000 has a standard deviation of
+		// 0.0086, and 0.04 is 4.6 of them
+		Distribution.assertEven(served, 3, "round-robin".equals(strategy) ? 0.01 : 0.04);
 		JsonNode endpoint = this.app.endpoint("backend");
 		assertThat(endpoint.get("strategy").asString()).isEqualTo(strategy);
 		assertThat(this.app.podValues("backend", "/requests/total")).isEqualTo(served);

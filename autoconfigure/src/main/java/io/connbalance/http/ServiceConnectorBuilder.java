@@ -1,0 +1,44 @@
+package io.connbalance.http;
+
+import java.util.function.Supplier;
+
+import org.springframework.boot.http.client.HttpClientSettings;
+import org.springframework.boot.http.client.reactive.ClientHttpConnectorBuilder;
+import org.springframework.http.client.reactive.ClientHttpConnector;
+
+import io.connbalance.balance.ServiceBalancers;
+
+/**
+ * Spring Boot's {@link ClientHttpConnectorBuilder}, decorated: every connector it builds
+ * (Spring Boot's connector bean, those of {@code WebClientSsl} and of HTTP service
+ * groups, each with its own settings) is wrapped in a {@link ServiceClientHttpConnector},
+ * so that service hosts go to pods and every other host through the connector Spring Boot
+ * would have built.
+ */
+public final class ServiceConnectorBuilder implements ClientHttpConnectorBuilder<ClientHttpConnector> {
+
+	private final ClientHttpConnectorBuilder<?> delegate;
+
+	private final Supplier<ServiceBalancers> balancers;
+
+	private final Supplier<PodClients<ReactorPodClient>> clients;
+
+	/**
+	 * Decorates a builder.
+	 * @param delegate the builder of every other host's connector
+	 * @param balancers the balancers, looked up when the first connector is built
+	 * @param clients the per-pod clients, looked up when the first connector is built
+	 */
+	public ServiceConnectorBuilder(ClientHttpConnectorBuilder<?> delegate, Supplier<ServiceBalancers> balancers,
+			Supplier<PodClients<ReactorPodClient>> clients) {
+		this.delegate = delegate;
+		this.balancers = balancers;
+		this.clients = clients;
+	}
+
+	@Override
+	public ClientHttpConnector build(HttpClientSettings settings) {
+		return new ServiceClientHttpConnector(this.delegate.build(settings), this.balancers.get(), this.clients.get());
+	}
+
+}

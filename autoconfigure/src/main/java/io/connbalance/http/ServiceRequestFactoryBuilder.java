@@ -1,0 +1,45 @@
+package io.connbalance.http;
+
+import java.util.function.Supplier;
+
+import org.springframework.boot.http.client.ClientHttpRequestFactoryBuilder;
+import org.springframework.boot.http.client.HttpClientSettings;
+import org.springframework.http.client.ClientHttpRequestFactory;
+
+import io.connbalance.balance.ServiceBalancers;
+
+/**
+ * Spring Boot's {@link ClientHttpRequestFactoryBuilder}, decorated: every request factory
+ * it builds (one per RestClient builder, RestTemplate or HTTP service group, each with
+ * its own settings) is wrapped in a {@link ServiceClientHttpRequestFactory}, so that
+ * service hosts go to pods and every other host through the factory Spring Boot would
+ * have built.
+ */
+public final class ServiceRequestFactoryBuilder implements ClientHttpRequestFactoryBuilder<ClientHttpRequestFactory> {
+
+	private final ClientHttpRequestFactoryBuilder<?> delegate;
+
+	private final Supplier<ServiceBalancers> balancers;
+
+	private final Supplier<? extends PodClients<? extends PodClient>> clients;
+
+	/**
+	 * Decorates a builder.
+	 * @param delegate the builder of every other host's factory
+	 * @param balancers the balancers, looked up when the first factory is built
+	 * @param clients the per-pod clients, looked up when the first factory is built
+	 */
+	public ServiceRequestFactoryBuilder(ClientHttpRequestFactoryBuilder<?> delegate,
+			Supplier<ServiceBalancers> balancers, Supplier<? extends PodClients<? extends PodClient>> clients) {
+		this.delegate = delegate;
+		this.balancers = balancers;
+		this.clients = clients;
+	}
+
+	@Override
+	public ClientHttpRequestFactory build(HttpClientSettings settings) {
+		return new ServiceClientHttpRequestFactory(this.delegate.build(settings), this.balancers.get(),
+				this.clients.get());
+	}
+
+}
