@@ -2,6 +2,9 @@ package io.connbalance.autoconfigure;
 
 import java.util.Map;
 
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
@@ -42,6 +45,8 @@ import io.connbalance.http.ServiceRequestFactoryBuilder;
 @ConditionalOnBean(ServiceBalancers.class)
 public final class ConnbalanceRestClientAutoConfiguration {
 
+	private static final Log logger = LogFactory.getLog(ConnbalanceRestClientAutoConfiguration.class);
+
 	private static final String HTTP_COMPONENTS = "org.apache.hc.client5.http.impl.classic.HttpClients";
 
 	private static final String REACTOR_NETTY = "reactor.netty.http.client.HttpClient";
@@ -66,6 +71,12 @@ public final class ConnbalanceRestClientAutoConfiguration {
 						"Add io.projectreactor.netty:reactor-netty-http, or set it to false.");
 			}
 		});
+		if (!httpComponents && !reactor && !options.isEmpty()) {
+			logger.warn("connbalance sends RestClient requests for services " + options.keySet()
+					+ " over the JDK's HttpClient, which cannot resolve a service's name to a pod: pods see their own "
+					+ "address as Host, and their connections are not counted. Add "
+					+ "org.apache.httpcomponents.client5:httpclient5 for the full behaviour.");
+		}
 		return new PodClients<>(balancers, (service, pod) -> {
 			ClientOptions serviceOptions = options.get(service);
 			if (httpComponents && !serviceOptions.http2()) {
