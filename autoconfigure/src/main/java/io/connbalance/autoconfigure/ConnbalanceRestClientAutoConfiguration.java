@@ -97,12 +97,13 @@ public final class ConnbalanceRestClientAutoConfiguration {
 	 */
 	@Bean
 	static TransportDecorator<ClientHttpRequestFactoryBuilder<?>> connbalanceRequestFactoryBuilderDecorator(
-			ObjectProvider<ServiceBalancers> balancers,
+			ObjectProvider<ConnbalanceSettings> settings, ObjectProvider<ServiceBalancers> balancers,
 			@Qualifier("connbalanceRestClientPodClients") ObjectProvider<PodClients<PodClient>> clients) {
 		@SuppressWarnings("unchecked")
 		Class<ClientHttpRequestFactoryBuilder<?>> type = (Class<ClientHttpRequestFactoryBuilder<?>>) (Class<?>) ClientHttpRequestFactoryBuilder.class;
 		return new TransportDecorator<>(type, ServiceRequestFactoryBuilder.class,
-				(builder) -> new ServiceRequestFactoryBuilder(builder, balancers::getObject, clients::getObject));
+				(builder) -> new ServiceRequestFactoryBuilder(builder, settings.getObject().serviceKeys(),
+						balancers::getObject, clients::getObject));
 	}
 
 	/**
@@ -114,18 +115,21 @@ public final class ConnbalanceRestClientAutoConfiguration {
 	@Bean
 	@Order(Ordered.LOWEST_PRECEDENCE)
 	@ConditionalOnMissingBean(name = "connbalanceRestClientCustomizer")
-	RestClientCustomizer connbalanceRestClientCustomizer(ServiceBalancers balancers,
-			PodClients<PodClient> connbalanceRestClientPodClients,
+	RestClientCustomizer connbalanceRestClientCustomizer(ConnbalanceSettings connbalanceSettings,
+			ObjectProvider<ServiceBalancers> balancers,
+			@Qualifier("connbalanceRestClientPodClients") ObjectProvider<PodClients<PodClient>> clients,
 			ObjectProvider<ClientHttpRequestFactoryBuilder<?>> requestFactoryBuilder,
 			ObjectProvider<HttpClientSettings> settings, ResourceLoader resourceLoader) {
+		// the balancers are looked up on the first request for a service: a client made
+		// while they are made (by a discovery client, say) must not wait for them
 		SingletonSupplier<ClientHttpRequestFactoryBuilder<?>> builders = SingletonSupplier
 			.of(() -> requestFactoryBuilder
 				.getIfAvailable(() -> ClientHttpRequestFactoryBuilder.detect(resourceLoader.getClassLoader())));
 		return (builder) -> {
 			if (!(builders.obtain() instanceof ServiceRequestFactoryBuilder)) {
 				builder.requestFactory(new ServiceClientHttpRequestFactory(
-						builders.obtain().build(settings.getIfAvailable(HttpClientSettings::defaults)), balancers,
-						connbalanceRestClientPodClients));
+						builders.obtain().build(settings.getIfAvailable(HttpClientSettings::defaults)),
+						connbalanceSettings.serviceKeys(), balancers::getObject, clients::getObject));
 			}
 		};
 	}

@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
@@ -50,6 +51,14 @@ public record ConnbalanceSettings(Duration refreshInterval, List<ServiceTarget> 
 		this(refreshInterval, services,
 				services.stream().collect(Collectors.toMap(ServiceTarget::key, (service) -> BalancingOptions.DEFAULTS)),
 				Map.of(), 50, Duration.ofSeconds(5), Duration.ofSeconds(60), Duration.ofSeconds(30));
+	}
+
+	/**
+	 * The keys of the services.
+	 * @return the keys, the hosts of service URLs
+	 */
+	public Set<String> serviceKeys() {
+		return this.services.stream().map(ServiceTarget::key).collect(Collectors.toUnmodifiableSet());
 	}
 
 	/**

@@ -1,6 +1,7 @@
 package io.connbalance.autoconfigure;
 
 import java.util.Map;
+import java.util.Optional;
 
 import reactor.netty.http.client.HttpClient;
 
@@ -61,20 +62,22 @@ public final class ConnbalanceWebClientAutoConfiguration {
 	 */
 	@Bean
 	static TransportDecorator<ClientHttpConnectorBuilder<?>> connbalanceConnectorBuilderDecorator(
-			ObjectProvider<ServiceBalancers> balancers,
+			ObjectProvider<ConnbalanceSettings> settings, ObjectProvider<ServiceBalancers> balancers,
 			@Qualifier("connbalanceReactorPodClients") ObjectProvider<PodClients<ReactorPodClient>> clients) {
 		@SuppressWarnings("unchecked")
 		Class<ClientHttpConnectorBuilder<?>> type = (Class<ClientHttpConnectorBuilder<?>>) (Class<?>) ClientHttpConnectorBuilder.class;
 		return new TransportDecorator<>(type, ServiceConnectorBuilder.class,
-				(builder) -> new ServiceConnectorBuilder(builder, balancers::getObject, clients::getObject));
+				(builder) -> new ServiceConnectorBuilder(builder, settings.getObject().serviceKeys(),
+						balancers::getObject, clients::getObject));
 	}
 
 	@Bean
 	static TransportDecorator<ClientHttpConnector> connbalanceConnectorDecorator(
-			ObjectProvider<ServiceBalancers> balancers,
+			ObjectProvider<ConnbalanceSettings> settings, ObjectProvider<ServiceBalancers> balancers,
 			@Qualifier("connbalanceReactorPodClients") ObjectProvider<PodClients<ReactorPodClient>> clients) {
 		return new TransportDecorator<>(ClientHttpConnector.class, ServiceClientHttpConnector.class,
-				(connector) -> new ServiceClientHttpConnector(connector, balancers.getObject(), clients.getObject()));
+				(connector) -> new ServiceClientHttpConnector(connector, settings.getObject().serviceKeys(),
+						balancers::getObject, clients::getObject));
 	}
 
 	/**
@@ -86,22 +89,28 @@ public final class ConnbalanceWebClientAutoConfiguration {
 	@Bean
 	@Order(Ordered.LOWEST_PRECEDENCE)
 	@ConditionalOnMissingBean(name = "connbalanceWebClientCustomizer")
-	WebClientCustomizer connbalanceWebClientCustomizer(ServiceBalancers balancers,
-			PodClients<ReactorPodClient> connbalanceReactorPodClients, ObjectProvider<ClientHttpConnector> connector,
+	WebClientCustomizer connbalanceWebClientCustomizer(ConnbalanceSettings connbalanceSettings,
+			ObjectProvider<ServiceBalancers> balancers,
+			@Qualifier("connbalanceReactorPodClients") ObjectProvider<PodClients<ReactorPodClient>> clients,
+			ObjectProvider<ClientHttpConnector> connector,
 			ObjectProvider<ClientHttpConnectorBuilder<?>> connectorBuilder, ObjectProvider<HttpClientSettings> settings,
 			ResourceLoader resourceLoader) {
-		SingletonSupplier<ClientHttpConnector> balanced = SingletonSupplier.of(() -> {
-			ClientHttpConnector existing = connector.getIfUnique(() -> connectorBuilder
-				.getIfAvailable(() -> ClientHttpConnectorBuilder.detect(resourceLoader.getClassLoader()))
-				.build(settings.getIfAvailable(HttpClientSettings::defaults)));
-			return (existing instanceof ServiceClientHttpConnector) ? null
-					: new ServiceClientHttpConnector(existing, balancers, connbalanceReactorPodClients);
-		});
-		return (builder) -> {
-			if (balanced.get() != null) {
-				builder.clientConnector(balanced.get());
+		SingletonSupplier<Optional<ClientHttpConnector>> balanced = SingletonSupplier.of(() -> {
+			ClientHttpConnector unique = connector.getIfUnique();
+			if (unique instanceof ServiceClientHttpConnector) {
+				// decorated: Spring Boot's customizer gives it to the builder
+				return Optional.empty();
 			}
-		};
+			ClientHttpConnector existing = (unique != null) ? unique
+					: connectorBuilder
+						.getIfAvailable(() -> ClientHttpConnectorBuilder.detect(resourceLoader.getClassLoader()))
+						.build(settings.getIfAvailable(HttpClientSettings::defaults));
+			// the balancers are looked up on the first request for a service
+			return Optional
+				.of((existing instanceof ServiceClientHttpConnector) ? existing : new ServiceClientHttpConnector(
+						existing, connbalanceSettings.serviceKeys(), balancers::getObject, clients::getObject));
+		});
+		return (builder) -> balanced.obtain().ifPresent(builder::clientConnector);
 	}
 
 }

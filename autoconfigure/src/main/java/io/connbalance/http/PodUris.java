@@ -2,6 +2,7 @@ package io.connbalance.http;
 
 import java.net.URI;
 import java.util.Locale;
+import java.util.Set;
 
 import io.connbalance.balance.ServiceBalancer;
 import io.connbalance.balance.ServiceBalancers;
@@ -25,6 +26,16 @@ final class PodUris {
 		boolean web = "http".equalsIgnoreCase(scheme) || "https".equalsIgnoreCase(scheme);
 		// host names are case-insensitive; service keys are lower case
 		return (web && uri.getHost() != null) ? balancers.get(uri.getHost().toLowerCase(Locale.ROOT)) : null;
+	}
+
+	/**
+	 * Whether a URI's host is one of the service keys, told without the balancers (which
+	 * may not exist yet while the application starts).
+	 */
+	static boolean isService(Set<String> services, URI uri) {
+		String scheme = uri.getScheme();
+		boolean web = "http".equalsIgnoreCase(scheme) || "https".equalsIgnoreCase(scheme);
+		return web && uri.getHost() != null && services.contains(uri.getHost().toLowerCase(Locale.ROOT));
 	}
 
 	/**

@@ -2,6 +2,8 @@ package io.connbalance.http;
 
 import java.net.SocketAddress;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 import io.netty.handler.ssl.SslContextBuilder;
 
@@ -39,7 +41,8 @@ public final class ReactorPodClient implements PodClient {
 
 	private final ClientHttpRequestFactory requestFactory;
 
-	private volatile ConnectionPoolMetrics metrics;
+	/** The pools of the provider, one per remote address (http and https, say). */
+	private final Map<String, ConnectionPoolMetrics> metrics = new ConcurrentHashMap<>();
 
 	/**
 	 * Creates the client; no connection opens before the first request.
@@ -112,8 +115,11 @@ public final class ReactorPodClient implements PodClient {
 
 	@Override
 	public int openConnections() {
-		ConnectionPoolMetrics current = this.metrics;
-		return (current != null) ? current.allocatedSize() : 0;
+		int open = 0;
+		for (ConnectionPoolMetrics pool : this.metrics.values()) {
+			open += pool.allocatedSize();
+		}
+		return open;
 	}
 
 	@Override
@@ -126,12 +132,12 @@ public final class ReactorPodClient implements PodClient {
 		@Override
 		public void registerMetrics(String poolName, String id, SocketAddress remoteAddress,
 				ConnectionPoolMetrics metrics) {
-			ReactorPodClient.this.metrics = metrics;
+			ReactorPodClient.this.metrics.put(id, metrics);
 		}
 
 		@Override
 		public void deRegisterMetrics(String poolName, String id, SocketAddress remoteAddress) {
-			ReactorPodClient.this.metrics = null;
+			ReactorPodClient.this.metrics.remove(id);
 		}
 
 	}

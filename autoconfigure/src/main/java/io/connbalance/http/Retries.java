@@ -8,6 +8,7 @@ import java.net.http.HttpConnectTimeoutException;
 import java.net.http.HttpTimeoutException;
 import java.util.Set;
 
+import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLHandshakeException;
 import javax.net.ssl.SSLPeerUnverifiedException;
 
@@ -48,6 +49,11 @@ final class Retries {
 	 * @return {@code true} if it may be retried
 	 */
 	static boolean mayRetry(Throwable failure, HttpMethod method) {
+		if (isRejectedByPeer(failure)) {
+			// the pod turned this client's TLS down (no or a wrong client certificate):
+			// every pod would
+			return false;
+		}
 		// the whole chain first: libraries wrap their failures in IOExceptions of their
 		// own (Spring's Reactor request wraps a Netty timeout in one)
 		boolean io = false;
@@ -73,6 +79,9 @@ final class Retries {
 	 * @return {@code true} if it counts toward the pod's ejection
 	 */
 	static boolean isPodFailure(Throwable failure) {
+		if (isRejectedByPeer(failure)) {
+			return false;
+		}
 		boolean network = false;
 		for (Throwable cause = failure; cause != null; cause = next(cause)) {
 			if (isPoolBusy(cause)) {
@@ -103,6 +112,21 @@ final class Retries {
 				|| failure instanceof HttpConnectTimeoutException || failure instanceof SSLHandshakeException
 				|| failure instanceof SSLPeerUnverifiedException
 				|| failure.getClass().getName().equals("org.apache.hc.client5.http.ConnectTimeoutException");
+	}
+
+	/**
+	 * Whether the server sent a fatal TLS alert: it rejected this client (a missing or
+	 * untrusted client certificate, no common protocol), as every pod of the service
+	 * would. A pod whose certificate this client rejects is the pod's fault.
+	 */
+	private static boolean isRejectedByPeer(Throwable failure) {
+		for (Throwable cause = failure; cause != null; cause = next(cause)) {
+			if (cause instanceof SSLException && cause.getMessage() != null
+					&& cause.getMessage().contains("Received fatal alert")) {
+				return true;
+			}
+		}
+		return false;
 	}
 
 	private static boolean isTimeout(Throwable failure) {

@@ -1,6 +1,9 @@
 package io.connbalance.http;
 
 import java.net.URI;
+import java.util.Set;
+import java.util.function.Supplier;
+import java.util.stream.Collectors;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 
@@ -14,6 +17,7 @@ import org.springframework.http.client.reactive.ClientHttpConnector;
 import org.springframework.http.client.reactive.ClientHttpRequest;
 import org.springframework.http.client.reactive.ClientHttpResponse;
 import org.springframework.http.client.reactive.ClientHttpResponseDecorator;
+import org.springframework.util.function.SingletonSupplier;
 
 import io.connbalance.balance.ServiceBalancer;
 import io.connbalance.balance.ServiceBalancers;
@@ -35,9 +39,11 @@ public final class ServiceClientHttpConnector implements ClientHttpConnector {
 
 	private final ClientHttpConnector delegate;
 
-	private final ServiceBalancers balancers;
+	private final Set<String> services;
 
-	private final PodClients<ReactorPodClient> clients;
+	private final Supplier<ServiceBalancers> balancers;
+
+	private final Supplier<? extends PodClients<ReactorPodClient>> clients;
 
 	/**
 	 * Creates the connector.
@@ -47,9 +53,25 @@ public final class ServiceClientHttpConnector implements ClientHttpConnector {
 	 */
 	public ServiceClientHttpConnector(ClientHttpConnector delegate, ServiceBalancers balancers,
 			PodClients<ReactorPodClient> clients) {
+		this(delegate, balancers.all().stream().map(ServiceBalancer::service).collect(Collectors.toSet()),
+				() -> balancers, () -> clients);
+	}
+
+	/**
+	 * Creates the connector with the balancers and pod clients looked up on the first
+	 * request for a service: requests for other hosts, which may be made while the
+	 * application starts (by a discovery client, say), need neither.
+	 * @param delegate the connector of every other host
+	 * @param services the service keys
+	 * @param balancers the balancers
+	 * @param clients the per-pod clients
+	 */
+	public ServiceClientHttpConnector(ClientHttpConnector delegate, Set<String> services,
+			Supplier<ServiceBalancers> balancers, Supplier<? extends PodClients<ReactorPodClient>> clients) {
 		this.delegate = delegate;
-		this.balancers = balancers;
-		this.clients = clients;
+		this.services = Set.copyOf(services);
+		this.balancers = SingletonSupplier.of(balancers);
+		this.clients = SingletonSupplier.of(clients);
 	}
 
 	/**
@@ -63,7 +85,8 @@ public final class ServiceClientHttpConnector implements ClientHttpConnector {
 	@Override
 	public Mono<ClientHttpResponse> connect(HttpMethod method, URI uri,
 			Function<? super ClientHttpRequest, Mono<Void>> requestCallback) {
-		ServiceBalancer balancer = PodUris.balancerFor(this.balancers, uri);
+		ServiceBalancer balancer = PodUris.isService(this.services, uri)
+				? PodUris.balancerFor(this.balancers.get(), uri) : null;
 		if (balancer == null) {
 			return this.delegate.connect(method, uri, requestCallback);
 		}
@@ -82,7 +105,8 @@ public final class ServiceClientHttpConnector implements ClientHttpConnector {
 		Completion completion = new Completion(pod);
 		Mono<ClientHttpResponse> response;
 		try {
-			response = this.clients.get(balancer.service(), pod)
+			response = this.clients.get()
+				.get(balancer.service(), pod)
 				.connector()
 				.connect(method, PodUris.toPodPort(uri, pod.pod()), writer);
 		}
@@ -117,18 +141,25 @@ public final class ServiceClientHttpConnector implements ClientHttpConnector {
 		/** Waiting for the response, then responded, then ended; or ended without one. */
 		private final AtomicInteger state = new AtomicInteger(WAITING);
 
+		/** Whether the response's body has been subscribed to. */
+		private volatile boolean bodyRead;
+
+		/** Whether the response was a server error (5xx). */
+		private volatile boolean serverError;
+
 		Completion(PodStats pod) {
 			this.pod = pod;
 			this.sent = pod.now();
 		}
 
 		ClientHttpResponse responded(ClientHttpResponse response) {
+			this.serverError = response.getStatusCode().is5xxServerError();
 			if (!this.state.compareAndSet(WAITING, RESPONDED)) {
 				// cancelled meanwhile, and counted as such
 				return response;
 			}
 			this.pod.responded(this.sent);
-			boolean serverError = response.getStatusCode().is5xxServerError();
+			boolean serverError = this.serverError;
 			if (serverError) {
 				this.pod.failedBecause("HTTP " + response.getStatusCode().value());
 			}
@@ -136,11 +167,12 @@ public final class ServiceClientHttpConnector implements ClientHttpConnector {
 
 				@Override
 				public Flux<DataBuffer> getBody() {
-					return super.getBody().doFinally((signal) -> {
-						if (Completion.this.state.compareAndSet(RESPONDED, ENDED)) {
-							Completion.this.pod.end(serverError);
-						}
-					});
+					return super.getBody().doOnSubscribe((subscription) -> Completion.this.bodyRead = true)
+						.doFinally((signal) -> {
+							if (Completion.this.state.compareAndSet(RESPONDED, ENDED)) {
+								Completion.this.pod.end(serverError);
+							}
+						});
 				}
 
 			};
@@ -156,6 +188,11 @@ public final class ServiceClientHttpConnector implements ClientHttpConnector {
 			// by the caller: nothing is known of the pod
 			if (this.state.compareAndSet(WAITING, ENDED)) {
 				this.pod.endWithoutResponse(this.sent, false, false);
+			}
+			else if (!this.bodyRead && this.state.compareAndSet(RESPONDED, ENDED)) {
+				// cancelled as the response came: nobody will read its body (the pod's
+				// connector releases it), so its count ends here
+				this.pod.end(this.serverError);
 			}
 		}
 

@@ -3,6 +3,9 @@ package io.connbalance.http;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
+import java.util.Set;
+import java.util.function.Supplier;
+import java.util.stream.Collectors;
 
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpMethod;
@@ -12,6 +15,7 @@ import org.springframework.http.client.ClientHttpRequest;
 import org.springframework.http.client.ClientHttpRequestFactory;
 import org.springframework.http.client.ClientHttpResponse;
 import org.springframework.util.StreamUtils;
+import org.springframework.util.function.SingletonSupplier;
 
 import io.connbalance.balance.ServiceBalancer;
 import io.connbalance.balance.ServiceBalancers;
@@ -34,9 +38,11 @@ public final class ServiceClientHttpRequestFactory implements ClientHttpRequestF
 
 	private final ClientHttpRequestFactory delegate;
 
-	private final ServiceBalancers balancers;
+	private final Set<String> services;
 
-	private final PodClients<? extends PodClient> clients;
+	private final Supplier<ServiceBalancers> balancers;
+
+	private final Supplier<? extends PodClients<? extends PodClient>> clients;
 
 	/**
 	 * Creates the factory.
@@ -46,9 +52,25 @@ public final class ServiceClientHttpRequestFactory implements ClientHttpRequestF
 	 */
 	public ServiceClientHttpRequestFactory(ClientHttpRequestFactory delegate, ServiceBalancers balancers,
 			PodClients<? extends PodClient> clients) {
+		this(delegate, balancers.all().stream().map(ServiceBalancer::service).collect(Collectors.toSet()),
+				() -> balancers, () -> clients);
+	}
+
+	/**
+	 * Creates the factory with the balancers and pod clients looked up on the first
+	 * request for a service: requests for other hosts, which may be made while the
+	 * application starts (by a discovery client, say), need neither.
+	 * @param delegate the factory of every other host
+	 * @param services the service keys
+	 * @param balancers the balancers
+	 * @param clients the per-pod clients
+	 */
+	public ServiceClientHttpRequestFactory(ClientHttpRequestFactory delegate, Set<String> services,
+			Supplier<ServiceBalancers> balancers, Supplier<? extends PodClients<? extends PodClient>> clients) {
 		this.delegate = delegate;
-		this.balancers = balancers;
-		this.clients = clients;
+		this.services = Set.copyOf(services);
+		this.balancers = SingletonSupplier.of(balancers);
+		this.clients = SingletonSupplier.of(clients);
 	}
 
 	/**
@@ -61,7 +83,8 @@ public final class ServiceClientHttpRequestFactory implements ClientHttpRequestF
 
 	@Override
 	public ClientHttpRequest createRequest(URI uri, HttpMethod method) throws IOException {
-		ServiceBalancer balancer = PodUris.balancerFor(this.balancers, uri);
+		ServiceBalancer balancer = PodUris.isService(this.services, uri)
+				? PodUris.balancerFor(this.balancers.get(), uri) : null;
 		if (balancer == null) {
 			return this.delegate.createRequest(uri, method);
 		}
@@ -127,7 +150,7 @@ public final class ServiceClientHttpRequestFactory implements ClientHttpRequestF
 		}
 
 		private ClientHttpResponse send(PodStats pod, HttpHeaders headers, byte[] body) throws IOException {
-			PodClient client = ServiceClientHttpRequestFactory.this.clients.get(this.balancer.service(), pod);
+			PodClient client = ServiceClientHttpRequestFactory.this.clients.get().get(this.balancer.service(), pod);
 			ClientHttpRequest request = client.requestFactory()
 				.createRequest(client.target(this.uri, pod.pod()), this.method);
 			request.getHeaders().set(HttpHeaders.HOST, PodUris.authority(this.uri));

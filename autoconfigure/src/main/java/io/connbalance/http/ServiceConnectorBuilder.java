@@ -1,5 +1,6 @@
 package io.connbalance.http;
 
+import java.util.Set;
 import java.util.function.Supplier;
 
 import org.springframework.boot.http.client.HttpClientSettings;
@@ -19,6 +20,8 @@ public final class ServiceConnectorBuilder implements ClientHttpConnectorBuilder
 
 	private final ClientHttpConnectorBuilder<?> delegate;
 
+	private final Set<String> services;
+
 	private final Supplier<ServiceBalancers> balancers;
 
 	private final Supplier<PodClients<ReactorPodClient>> clients;
@@ -26,12 +29,14 @@ public final class ServiceConnectorBuilder implements ClientHttpConnectorBuilder
 	/**
 	 * Decorates a builder.
 	 * @param delegate the builder of every other host's connector
-	 * @param balancers the balancers, looked up when the first connector is built
-	 * @param clients the per-pod clients, looked up when the first connector is built
+	 * @param services the service keys
+	 * @param balancers the balancers, looked up on the first request for a service
+	 * @param clients the per-pod clients, looked up on the first request for a service
 	 */
-	public ServiceConnectorBuilder(ClientHttpConnectorBuilder<?> delegate, Supplier<ServiceBalancers> balancers,
-			Supplier<PodClients<ReactorPodClient>> clients) {
+	public ServiceConnectorBuilder(ClientHttpConnectorBuilder<?> delegate, Set<String> services,
+			Supplier<ServiceBalancers> balancers, Supplier<PodClients<ReactorPodClient>> clients) {
 		this.delegate = delegate;
+		this.services = Set.copyOf(services);
 		this.balancers = balancers;
 		this.clients = clients;
 	}

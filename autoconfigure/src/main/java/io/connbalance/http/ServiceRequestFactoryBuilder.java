@@ -1,5 +1,6 @@
 package io.connbalance.http;
 
+import java.util.Set;
 import java.util.function.Supplier;
 
 import org.springframework.boot.http.client.ClientHttpRequestFactoryBuilder;
@@ -19,6 +20,8 @@ public final class ServiceRequestFactoryBuilder implements ClientHttpRequestFact
 
 	private final ClientHttpRequestFactoryBuilder<?> delegate;
 
+	private final Set<String> services;
+
 	private final Supplier<ServiceBalancers> balancers;
 
 	private final Supplier<? extends PodClients<? extends PodClient>> clients;
@@ -26,20 +29,22 @@ public final class ServiceRequestFactoryBuilder implements ClientHttpRequestFact
 	/**
 	 * Decorates a builder.
 	 * @param delegate the builder of every other host's factory
-	 * @param balancers the balancers, looked up when the first factory is built
-	 * @param clients the per-pod clients, looked up when the first factory is built
+	 * @param services the service keys
+	 * @param balancers the balancers, looked up on the first request for a service
+	 * @param clients the per-pod clients, looked up on the first request for a service
 	 */
-	public ServiceRequestFactoryBuilder(ClientHttpRequestFactoryBuilder<?> delegate,
+	public ServiceRequestFactoryBuilder(ClientHttpRequestFactoryBuilder<?> delegate, Set<String> services,
 			Supplier<ServiceBalancers> balancers, Supplier<? extends PodClients<? extends PodClient>> clients) {
 		this.delegate = delegate;
+		this.services = Set.copyOf(services);
 		this.balancers = balancers;
 		this.clients = clients;
 	}
 
 	@Override
 	public ClientHttpRequestFactory build(HttpClientSettings settings) {
-		return new ServiceClientHttpRequestFactory(this.delegate.build(settings), this.balancers.get(),
-				this.clients.get());
+		return new ServiceClientHttpRequestFactory(this.delegate.build(settings), this.services, this.balancers,
+				this.clients);
 	}
 
 }

@@ -15,6 +15,9 @@ import org.junit.jupiter.params.provider.EnumSource;
 
 import org.springframework.boot.http.client.ClientHttpRequestFactoryBuilder;
 import org.springframework.boot.http.client.reactive.ClientHttpConnectorBuilder;
+import org.springframework.cloud.client.ServiceInstance;
+import org.springframework.cloud.client.discovery.DiscoveryClient;
+import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.io.buffer.DataBufferLimitException;
 import org.springframework.http.client.reactive.ClientHttpConnector;
@@ -183,6 +186,18 @@ class BuilderChainIntegrationTests {
 	}
 
 	@Test
+	void aDiscoveryClientThatCallsOverBootsRestClientWhileTheApplicationStartsStartsFine() {
+		this.app.close();
+		PodServer registry = this.pods.get(0);
+		HttpDiscovery.url = "http://" + registry.host() + ":" + registry.port() + "/whoami";
+		this.app = RunningApp.start(this.discovery, List.of(HttpDiscoveryConfiguration.class),
+				"connbalance.refresh.interval=1h");
+		assertThat(this.app.bean(HttpDiscovery.class).answers).isPositive();
+		assertThat(this.app.restClient().get().uri("http://backend/whoami").retrieve().body(String.class))
+			.startsWith("pod-");
+	}
+
+	@Test
 	void theBuildersCodecsDecodeServiceResponses() {
 		int size = 2 * 1024 * 1024;
 		WebClient large = this.app.bean(WebClient.Builder.class)
@@ -206,6 +221,52 @@ class BuilderChainIntegrationTests {
 
 		@GetExchange("/whoami")
 		String whoami();
+
+	}
+
+	/**
+	 * A discovery client that asks a registry over HTTP, through a RestClient from Spring
+	 * Boot's builder, as Eureka's does: it runs while connbalance's balancers are made.
+	 */
+	static class HttpDiscovery implements DiscoveryClient {
+
+		static volatile String url;
+
+		private final RestClient client;
+
+		volatile int answers;
+
+		HttpDiscovery(RestClient.Builder builder) {
+			this.client = builder.build();
+		}
+
+		@Override
+		public String description() {
+			return "registry over HTTP";
+		}
+
+		@Override
+		public List<ServiceInstance> getInstances(String serviceId) {
+			if (this.client.get().uri(url).retrieve().body(String.class) != null) {
+				this.answers++;
+			}
+			return List.of();
+		}
+
+		@Override
+		public List<String> getServices() {
+			return List.of();
+		}
+
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	static class HttpDiscoveryConfiguration {
+
+		@Bean
+		HttpDiscovery httpDiscovery(RestClient.Builder builder) {
+			return new HttpDiscovery(builder);
+		}
 
 	}
 

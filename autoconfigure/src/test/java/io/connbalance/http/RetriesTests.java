@@ -34,6 +34,17 @@ class RetriesTests {
 	}
 
 	@Test
+	void aPodThatRejectsThisClientsTlsIsNeitherRetriedNorBlamed() {
+		// every pod would: a missing or untrusted client certificate
+		SSLHandshakeException rejected = new SSLHandshakeException("Received fatal alert: bad_certificate");
+		assertThat(Retries.mayRetry(new IOException("wrapped", rejected), HttpMethod.GET)).isFalse();
+		assertThat(Retries.isPodFailure(new IOException("wrapped", rejected))).isFalse();
+		// a pod whose certificate this client rejects is the pod's fault
+		SSLHandshakeException untrusted = new SSLHandshakeException("PKIX path building failed");
+		assertThat(Retries.isPodFailure(untrusted)).isTrue();
+	}
+
+	@Test
 	void timeoutsAreNotRetriedEvenWrappedInAnIoException() {
 		// Spring's Reactor request wraps Netty's response timeout in an IOException
 		assertThat(Retries.mayRetry(new IOException("wrapped", ReadTimeoutException.INSTANCE), HttpMethod.GET))
