@@ -32,6 +32,7 @@ import io.connbalance.http.PodClients;
 import io.connbalance.http.ReactorPodClient;
 import io.connbalance.http.ServiceClientHttpRequestFactory;
 import io.connbalance.http.ServiceRequestFactoryBuilder;
+import io.connbalance.pod.Pod;
 
 /**
  * Balances RestClient requests for {@code http(s)://<service key>/...} over per-pod
@@ -77,16 +78,18 @@ public final class ConnbalanceRestClientAutoConfiguration {
 					+ "address as Host, and their connections are not counted. Add "
 					+ "org.apache.httpcomponents.client5:httpclient5 for the full behaviour.");
 		}
-		return new PodClients<>(balancers, (service, pod) -> {
-			ClientOptions serviceOptions = options.get(service);
-			if (httpComponents && !serviceOptions.http2()) {
-				return new HttpComponentsPodClient(pod, serviceOptions);
-			}
-			if (reactor) {
-				return new ReactorPodClient("connbalance-rest-" + service + "-" + pod.address(), pod, serviceOptions);
-			}
-			return new JdkPodClient(service, serviceOptions);
-		});
+		return new PodClients<>(balancers,
+				(service, pod) -> podClient(service, pod, options.get(service), classLoader));
+	}
+
+	private static PodClient podClient(String service, Pod pod, ClientOptions options, ClassLoader classLoader) {
+		if (ClassUtils.isPresent(HTTP_COMPONENTS, classLoader) && !options.http2()) {
+			return new HttpComponentsPodClient(pod, options);
+		}
+		if (ClassUtils.isPresent(REACTOR_NETTY, classLoader)) {
+			return new ReactorPodClient("connbalance-rest-" + service + "-" + pod.address(), pod, options);
+		}
+		return new JdkPodClient(service, options);
 	}
 
 	/**
@@ -98,12 +101,19 @@ public final class ConnbalanceRestClientAutoConfiguration {
 	@Bean
 	static TransportDecorator<ClientHttpRequestFactoryBuilder<?>> connbalanceRequestFactoryBuilderDecorator(
 			ObjectProvider<ConnbalanceSettings> settings, ObjectProvider<ServiceBalancers> balancers,
-			@Qualifier("connbalanceRestClientPodClients") ObjectProvider<PodClients<PodClient>> clients) {
+			@Qualifier("connbalanceRestClientPodClients") ObjectProvider<PodClients<PodClient>> clients,
+			ObjectProvider<HttpClientSettings> httpSettings, ObjectProvider<SslBundles> sslBundles,
+			ResourceLoader resourceLoader) {
+		ClassLoader classLoader = resourceLoader.getClassLoader();
+		PodClientsResolver<PodClient> resolver = new PodClientsResolver<>(clients::getObject, settings::getObject,
+				() -> httpSettings.getIfAvailable(HttpClientSettings::defaults),
+				() -> ClientOptionsFactory.create(settings.getObject(), httpSettings, sslBundles),
+				(service, pod, options) -> podClient(service, pod, options, classLoader));
 		@SuppressWarnings("unchecked")
 		Class<ClientHttpRequestFactoryBuilder<?>> type = (Class<ClientHttpRequestFactoryBuilder<?>>) (Class<?>) ClientHttpRequestFactoryBuilder.class;
 		return new TransportDecorator<>(type, ServiceRequestFactoryBuilder.class,
 				(builder) -> new ServiceRequestFactoryBuilder(builder, settings.getObject().serviceKeys(),
-						balancers::getObject, clients::getObject));
+						balancers::getObject, resolver));
 	}
 
 	/**

@@ -29,6 +29,7 @@ import io.connbalance.http.PodClients;
 import io.connbalance.http.ReactorPodClient;
 import io.connbalance.http.ServiceClientHttpConnector;
 import io.connbalance.http.ServiceConnectorBuilder;
+import io.connbalance.pod.Pod;
 
 /**
  * Balances WebClient requests for {@code http(s)://<service key>/...} over per-pod
@@ -48,10 +49,11 @@ public final class ConnbalanceWebClientAutoConfiguration {
 			ConnbalanceSettings connbalanceSettings, ObjectProvider<HttpClientSettings> settings,
 			ObjectProvider<SslBundles> sslBundles) {
 		Map<String, ClientOptions> options = ClientOptionsFactory.create(connbalanceSettings, settings, sslBundles);
-		return new PodClients<>(balancers, (service, pod) -> {
-			String poolName = "connbalance-" + service + "-" + pod.address();
-			return new ReactorPodClient(poolName, pod, options.get(service));
-		});
+		return new PodClients<>(balancers, (service, pod) -> podClient(service, pod, options.get(service)));
+	}
+
+	private static ReactorPodClient podClient(String service, Pod pod, ClientOptions options) {
+		return new ReactorPodClient("connbalance-" + service + "-" + pod.address(), pod, options);
 	}
 
 	/**
@@ -63,12 +65,17 @@ public final class ConnbalanceWebClientAutoConfiguration {
 	@Bean
 	static TransportDecorator<ClientHttpConnectorBuilder<?>> connbalanceConnectorBuilderDecorator(
 			ObjectProvider<ConnbalanceSettings> settings, ObjectProvider<ServiceBalancers> balancers,
-			@Qualifier("connbalanceReactorPodClients") ObjectProvider<PodClients<ReactorPodClient>> clients) {
+			@Qualifier("connbalanceReactorPodClients") ObjectProvider<PodClients<ReactorPodClient>> clients,
+			ObjectProvider<HttpClientSettings> httpSettings, ObjectProvider<SslBundles> sslBundles) {
+		PodClientsResolver<ReactorPodClient> resolver = new PodClientsResolver<>(clients::getObject,
+				settings::getObject, () -> httpSettings.getIfAvailable(HttpClientSettings::defaults),
+				() -> ClientOptionsFactory.create(settings.getObject(), httpSettings, sslBundles),
+				ConnbalanceWebClientAutoConfiguration::podClient);
 		@SuppressWarnings("unchecked")
 		Class<ClientHttpConnectorBuilder<?>> type = (Class<ClientHttpConnectorBuilder<?>>) (Class<?>) ClientHttpConnectorBuilder.class;
 		return new TransportDecorator<>(type, ServiceConnectorBuilder.class,
 				(builder) -> new ServiceConnectorBuilder(builder, settings.getObject().serviceKeys(),
-						balancers::getObject, clients::getObject));
+						balancers::getObject, resolver));
 	}
 
 	@Bean

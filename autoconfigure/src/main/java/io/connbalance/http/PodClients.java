@@ -3,6 +3,7 @@ package io.connbalance.http;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.BiFunction;
+import java.util.function.Supplier;
 
 import io.connbalance.balance.ServiceBalancer;
 import io.connbalance.balance.ServiceBalancers;
@@ -22,6 +23,11 @@ public final class PodClients<C extends PodClient> implements ConnectionCounter 
 
 	private final BiFunction<String, Pod, C> factory;
 
+	private final ServiceBalancers balancers;
+
+	/** Clients made with other settings, by those settings. */
+	private final Map<Object, PodClients<C>> variants = new ConcurrentHashMap<>();
+
 	/**
 	 * Creates the holder and subscribes it to every service's pod departures.
 	 * @param balancers the balancers
@@ -29,6 +35,7 @@ public final class PodClients<C extends PodClient> implements ConnectionCounter 
 	 */
 	public PodClients(ServiceBalancers balancers, BiFunction<String, Pod, C> factory) {
 		this.factory = factory;
+		this.balancers = balancers;
 		for (ServiceBalancer balancer : balancers.all()) {
 			Map<String, Owned<C>> byAddress = new ConcurrentHashMap<>();
 			this.clients.put(balancer.service(), byAddress);
@@ -61,6 +68,18 @@ public final class PodClients<C extends PodClient> implements ConnectionCounter 
 		return owned.client();
 	}
 
+	/**
+	 * The clients of requests made with other settings than these (a client's own SSL
+	 * bundle or timeouts), made on first use; their connections count with these, and
+	 * they close with these.
+	 * @param settings what tells the variants apart
+	 * @param factory creates the clients of the variant, asked once
+	 * @return the variant's clients
+	 */
+	public PodClients<C> variant(Object settings, Supplier<BiFunction<String, Pod, C>> factory) {
+		return this.variants.computeIfAbsent(settings, (key) -> new PodClients<>(this.balancers, factory.get()));
+	}
+
 	@Override
 	public String kind() {
 		return "http";
@@ -70,7 +89,11 @@ public final class PodClients<C extends PodClient> implements ConnectionCounter 
 	public int openConnections(String service, Pod pod) {
 		Map<String, Owned<C>> byAddress = this.clients.get(service);
 		Owned<C> owned = (byAddress != null) ? byAddress.get(pod.address()) : null;
-		return (owned != null) ? owned.client().openConnections() : 0;
+		int open = (owned != null) ? owned.client().openConnections() : 0;
+		for (PodClients<C> variant : this.variants.values()) {
+			open += variant.openConnections(service, pod);
+		}
+		return open;
 	}
 
 	/**
@@ -81,6 +104,7 @@ public final class PodClients<C extends PodClient> implements ConnectionCounter 
 			byAddress.values().forEach(Owned::close);
 			byAddress.clear();
 		});
+		this.variants.values().forEach(PodClients::close);
 	}
 
 	/**

@@ -1,6 +1,7 @@
 package io.connbalance.http;
 
 import java.util.Set;
+import java.util.function.Function;
 import java.util.function.Supplier;
 
 import org.springframework.boot.http.client.HttpClientSettings;
@@ -24,17 +25,18 @@ public final class ServiceConnectorBuilder implements ClientHttpConnectorBuilder
 
 	private final Supplier<ServiceBalancers> balancers;
 
-	private final Supplier<PodClients<ReactorPodClient>> clients;
+	private final Function<HttpClientSettings, PodClients<ReactorPodClient>> clients;
 
 	/**
 	 * Decorates a builder.
 	 * @param delegate the builder of every other host's connector
 	 * @param services the service keys
 	 * @param balancers the balancers, looked up on the first request for a service
-	 * @param clients the per-pod clients, looked up on the first request for a service
+	 * @param clients the per-pod clients for a connector's settings, looked up on the
+	 * first request for a service
 	 */
 	public ServiceConnectorBuilder(ClientHttpConnectorBuilder<?> delegate, Set<String> services,
-			Supplier<ServiceBalancers> balancers, Supplier<PodClients<ReactorPodClient>> clients) {
+			Supplier<ServiceBalancers> balancers, Function<HttpClientSettings, PodClients<ReactorPodClient>> clients) {
 		this.delegate = delegate;
 		this.services = Set.copyOf(services);
 		this.balancers = balancers;
@@ -43,7 +45,8 @@ public final class ServiceConnectorBuilder implements ClientHttpConnectorBuilder
 
 	@Override
 	public ClientHttpConnector build(HttpClientSettings settings) {
-		return new ServiceClientHttpConnector(this.delegate.build(settings), this.balancers.get(), this.clients.get());
+		return new ServiceClientHttpConnector(this.delegate.build(settings), this.services, this.balancers,
+				() -> this.clients.apply(settings));
 	}
 
 }

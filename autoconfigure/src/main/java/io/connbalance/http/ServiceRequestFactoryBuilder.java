@@ -1,6 +1,7 @@
 package io.connbalance.http;
 
 import java.util.Set;
+import java.util.function.Function;
 import java.util.function.Supplier;
 
 import org.springframework.boot.http.client.ClientHttpRequestFactoryBuilder;
@@ -24,17 +25,19 @@ public final class ServiceRequestFactoryBuilder implements ClientHttpRequestFact
 
 	private final Supplier<ServiceBalancers> balancers;
 
-	private final Supplier<? extends PodClients<? extends PodClient>> clients;
+	private final Function<HttpClientSettings, ? extends PodClients<? extends PodClient>> clients;
 
 	/**
 	 * Decorates a builder.
 	 * @param delegate the builder of every other host's factory
 	 * @param services the service keys
 	 * @param balancers the balancers, looked up on the first request for a service
-	 * @param clients the per-pod clients, looked up on the first request for a service
+	 * @param clients the per-pod clients for a factory's settings, looked up on the first
+	 * request for a service
 	 */
 	public ServiceRequestFactoryBuilder(ClientHttpRequestFactoryBuilder<?> delegate, Set<String> services,
-			Supplier<ServiceBalancers> balancers, Supplier<? extends PodClients<? extends PodClient>> clients) {
+			Supplier<ServiceBalancers> balancers,
+			Function<HttpClientSettings, ? extends PodClients<? extends PodClient>> clients) {
 		this.delegate = delegate;
 		this.services = Set.copyOf(services);
 		this.balancers = balancers;
@@ -44,7 +47,7 @@ public final class ServiceRequestFactoryBuilder implements ClientHttpRequestFact
 	@Override
 	public ClientHttpRequestFactory build(HttpClientSettings settings) {
 		return new ServiceClientHttpRequestFactory(this.delegate.build(settings), this.services, this.balancers,
-				this.clients);
+				() -> this.clients.apply(settings));
 	}
 
 }

@@ -18,6 +18,11 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.EnumSource;
 
+import org.springframework.boot.restclient.autoconfigure.RestClientSsl;
+import org.springframework.boot.webclient.autoconfigure.WebClientSsl;
+import org.springframework.web.client.RestClient;
+import org.springframework.web.reactive.function.client.WebClient;
+
 import io.connbalance.testsupport.ClientKind;
 import io.connbalance.testsupport.MutableDiscoveryClient;
 import io.connbalance.testsupport.NginxPods;
@@ -73,6 +78,38 @@ class HttpsAndHttp2IntegrationTests {
 		// the endpoint says why
 		assertThat(this.app.pod("backend", "pod-4").get("lastFailure").asString()).containsIgnoringCase("backend")
 			.containsAnyOf("SSLPeerUnverifiedException", "SSLHandshakeException", "CertificateException");
+	}
+
+	@ParameterizedTest
+	@EnumSource(ClientKind.class)
+	void aClientMadeWithAnSslBundleOfItsOwnTrustsThePodsWithIt(ClientKind kind) throws Exception {
+		this.pods = NginxPods.start(Mode.HTTPS, "backend", "backend", "backend");
+		this.pods.register(this.discovery, "backend");
+		// the bundle is neither connbalance's nor spring.http.clients'
+		this.app = RunningApp.start(this.discovery, "connbalance.refresh.interval=1h",
+				"spring.ssl.bundle.pem.backend-ca.truststore.certificate=file:" + this.pods.caCertificate());
+		Function<String, String> client;
+		if (kind == ClientKind.WEB_CLIENT) {
+			WebClient web = this.app.bean(WebClient.Builder.class)
+				.apply(this.app.bean(WebClientSsl.class).fromBundle("backend-ca"))
+				.build();
+			client = (url) -> web.get().uri(url).retrieve().bodyToMono(String.class).block();
+		}
+		else {
+			RestClient rest = this.app.bean(RestClient.Builder.class)
+				.apply(this.app.bean(RestClientSsl.class).fromBundle("backend-ca"))
+				.build();
+			client = (url) -> rest.get().uri(url).retrieve().body(String.class);
+		}
+		Map<String, Integer> served = new HashMap<>();
+		for (int i = 0; i < 300; i++) {
+			served.merge(Answer.parse(client.apply("https://backend/")).pod(), 1, Integer::sum);
+		}
+		assertThat(served).hasSize(3);
+		assertThat(served.values()).allSatisfy((count) -> assertThat(count).isBetween(85, 115));
+		// its connections count with the pods' others
+		assertThat(this.app.podValues("backend", "/connections/http").values())
+			.allSatisfy((open) -> assertThat(open).isPositive());
 	}
 
 	@ParameterizedTest
