@@ -1,7 +1,6 @@
 package io.connbalance.http;
 
 import java.net.InetAddress;
-import java.net.UnknownHostException;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
@@ -124,13 +123,7 @@ public final class HttpComponentsPodClient implements PodClient {
 		private final InetAddress address;
 
 		PodDnsResolver(Pod pod) {
-			try {
-				// an address literal: no lookup
-				this.address = InetAddress.getByName(pod.host());
-			}
-			catch (UnknownHostException ex) {
-				throw new IllegalArgumentException("Pod host '" + pod.host() + "' is not an address", ex);
-			}
+			this.address = PodUris.address(pod);
 		}
 
 		@Override

@@ -2,7 +2,6 @@ package io.connbalance.http;
 
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.UnknownHostException;
 import java.util.List;
 
 import io.netty.resolver.AbstractAddressResolver;
@@ -22,13 +21,7 @@ final class PodAddressResolverGroup extends AddressResolverGroup<InetSocketAddre
 	private final InetAddress address;
 
 	PodAddressResolverGroup(Pod pod) {
-		try {
-			// an address literal: no lookup
-			this.address = InetAddress.getByName(pod.host());
-		}
-		catch (UnknownHostException ex) {
-			throw new IllegalArgumentException("Pod host '" + pod.host() + "' is not an address", ex);
-		}
+		this.address = PodUris.address(pod);
 	}
 
 	@Override

@@ -1,6 +1,8 @@
 package io.connbalance.http;
 
+import java.net.InetAddress;
 import java.net.URI;
+import java.net.UnknownHostException;
 import java.util.Locale;
 import java.util.Set;
 
@@ -36,6 +38,20 @@ final class PodUris {
 		String scheme = uri.getScheme();
 		boolean web = "http".equalsIgnoreCase(scheme) || "https".equalsIgnoreCase(scheme);
 		return web && uri.getHost() != null && services.contains(uri.getHost().toLowerCase(Locale.ROOT));
+	}
+
+	/**
+	 * A pod's address, for the resolvers that send every host name to it.
+	 * @throws IllegalArgumentException when the pod's host is no address literal
+	 */
+	static InetAddress address(Pod pod) {
+		try {
+			// an address literal: no lookup
+			return InetAddress.getByName(pod.host());
+		}
+		catch (UnknownHostException ex) {
+			throw new IllegalArgumentException("Pod host '" + pod.host() + "' is not an address", ex);
+		}
 	}
 
 	/**
