@@ -87,6 +87,7 @@ class HttpsAndHttp2IntegrationTests {
 		this.pods.register(this.discovery, "backend");
 		// the bundle is neither connbalance's nor spring.http.clients'
 		this.app = RunningApp.start(this.discovery, "connbalance.refresh.interval=1h",
+				"connbalance.services.backend.strategy=round-robin",
 				"spring.ssl.bundle.pem.backend-ca.truststore.certificate=file:" + this.pods.caCertificate());
 		Function<String, String> client;
 		if (kind == ClientKind.WEB_CLIENT) {
@@ -152,9 +153,11 @@ class HttpsAndHttp2IntegrationTests {
 	}
 
 	private RunningApp start(String... properties) {
-		List<String> all = new ArrayList<>(List.of("connbalance.refresh.interval=1h",
-				"spring.ssl.bundle.pem.backend-ca.truststore.certificate=file:" + this.pods.caCertificate(),
-				"connbalance.services.backend.ssl-bundle=backend-ca"));
+		// round-robin: each pod in turn, so that an even spread is no matter of chance
+		List<String> all = new ArrayList<>(
+				List.of("connbalance.refresh.interval=1h", "connbalance.services.backend.strategy=round-robin",
+						"spring.ssl.bundle.pem.backend-ca.truststore.certificate=file:" + this.pods.caCertificate(),
+						"connbalance.services.backend.ssl-bundle=backend-ca"));
 		all.addAll(List.of(properties));
 		return RunningApp.start(this.discovery, all.toArray(String[]::new));
 	}

@@ -70,7 +70,8 @@ class IdleConnectionsIntegrationTests {
 		// (grpc-java's shortest max-connection-idle is 1 s)
 		try (PodServers<GrpcPodServer> pods = PodServers.start(20, GrpcPodServer.closingIdle(Duration.ofSeconds(1)))) {
 			pods.all().forEach((pod) -> discovery.add("backend", pod));
-			try (RunningApp app = RunningApp.start(discovery, "connbalance.refresh.interval=1h")) {
+			try (RunningApp app = RunningApp.start(discovery, "connbalance.refresh.interval=1h",
+					"connbalance.services.backend.strategy=round-robin")) {
 				ManagedChannel channel = ManagedChannelBuilder.forTarget("connbalance:///backend")
 					.usePlaintext()
 					.build();
