@@ -6,8 +6,6 @@ import java.net.UnknownHostException;
 import java.util.Locale;
 import java.util.Set;
 
-import io.connbalance.balance.ServiceBalancer;
-import io.connbalance.balance.ServiceBalancers;
 import io.connbalance.pod.Pod;
 
 /**
@@ -19,25 +17,20 @@ final class PodUris {
 	}
 
 	/**
-	 * The balancer for a URI whose host is a configured service key, {@code null} for any
-	 * other URI, which passes through untouched. A port written in the URL stays in the
-	 * {@code Host} header only: requests go to each pod's own port, found by discovery.
+	 * The service key a URI names: its host, when it is an {@code http} or {@code https}
+	 * URI whose host (case-insensitive; keys are lower case) is one of the keys, told
+	 * without the balancers, which may not exist yet while the application starts. A port
+	 * written in the URL stays in the {@code Host} header only: requests go to each pod's
+	 * own port, found by discovery.
+	 * @return the key, or {@code null} for any other URI, which passes through untouched
 	 */
-	static ServiceBalancer balancerFor(ServiceBalancers balancers, URI uri) {
+	static String serviceKey(Set<String> services, URI uri) {
 		String scheme = uri.getScheme();
-		boolean web = "http".equalsIgnoreCase(scheme) || "https".equalsIgnoreCase(scheme);
-		// host names are case-insensitive; service keys are lower case
-		return (web && uri.getHost() != null) ? balancers.get(uri.getHost().toLowerCase(Locale.ROOT)) : null;
-	}
-
-	/**
-	 * Whether a URI's host is one of the service keys, told without the balancers (which
-	 * may not exist yet while the application starts).
-	 */
-	static boolean isService(Set<String> services, URI uri) {
-		String scheme = uri.getScheme();
-		boolean web = "http".equalsIgnoreCase(scheme) || "https".equalsIgnoreCase(scheme);
-		return web && uri.getHost() != null && services.contains(uri.getHost().toLowerCase(Locale.ROOT));
+		if (!"http".equalsIgnoreCase(scheme) && !"https".equalsIgnoreCase(scheme) || uri.getHost() == null) {
+			return null;
+		}
+		String host = uri.getHost().toLowerCase(Locale.ROOT);
+		return services.contains(host) ? host : null;
 	}
 
 	/**

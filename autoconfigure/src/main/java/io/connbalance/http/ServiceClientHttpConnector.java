@@ -85,8 +85,8 @@ public final class ServiceClientHttpConnector implements ClientHttpConnector {
 	@Override
 	public Mono<ClientHttpResponse> connect(HttpMethod method, URI uri,
 			Function<? super ClientHttpRequest, Mono<Void>> requestCallback) {
-		ServiceBalancer balancer = PodUris.isService(this.services, uri)
-				? PodUris.balancerFor(this.balancers.get(), uri) : null;
+		String service = PodUris.serviceKey(this.services, uri);
+		ServiceBalancer balancer = (service != null) ? this.balancers.get().get(service) : null;
 		if (balancer == null) {
 			return this.delegate.connect(method, uri, requestCallback);
 		}

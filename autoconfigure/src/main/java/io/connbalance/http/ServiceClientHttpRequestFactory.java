@@ -83,8 +83,8 @@ public final class ServiceClientHttpRequestFactory implements ClientHttpRequestF
 
 	@Override
 	public ClientHttpRequest createRequest(URI uri, HttpMethod method) throws IOException {
-		ServiceBalancer balancer = PodUris.isService(this.services, uri)
-				? PodUris.balancerFor(this.balancers.get(), uri) : null;
+		String service = PodUris.serviceKey(this.services, uri);
+		ServiceBalancer balancer = (service != null) ? this.balancers.get().get(service) : null;
 		if (balancer == null) {
 			return this.delegate.createRequest(uri, method);
 		}

@@ -1,12 +1,8 @@
 package io.connbalance.http;
 
 import java.net.URI;
-import java.util.List;
-import java.util.SplittableRandom;
+import java.util.Set;
 
-import io.connbalance.balance.BalancingStrategy;
-import io.connbalance.balance.ServiceBalancers;
-import io.connbalance.pod.PodRegistry;
 import io.connbalance.pod.Pod;
 import org.junit.jupiter.api.Test;
 
@@ -23,13 +19,13 @@ class PodUrisTests {
 
 	@Test
 	void serviceUrlsOverHttpAndHttpsWithOrWithoutAPortAreBalancedAndOtherUrlsPassThrough() {
-		ServiceBalancers balancers = new ServiceBalancers(new PodRegistry(List.of("backend")),
-				(service) -> BalancingStrategy.roundRobin(new SplittableRandom(1)));
-		assertThat(PodUris.balancerFor(balancers, URI.create("http://backend/x")).service()).isEqualTo("backend");
-		assertThat(PodUris.balancerFor(balancers, URI.create("http://backend:8080/x")).service()).isEqualTo("backend");
-		assertThat(PodUris.balancerFor(balancers, URI.create("https://backend/x")).service()).isEqualTo("backend");
-		assertThat(PodUris.balancerFor(balancers, URI.create("http://other:8080/x"))).isNull();
-		assertThat(PodUris.balancerFor(balancers, URI.create("ws://backend/x"))).isNull();
+		Set<String> services = Set.of("backend");
+		assertThat(PodUris.serviceKey(services, URI.create("http://backend/x"))).isEqualTo("backend");
+		assertThat(PodUris.serviceKey(services, URI.create("http://backend:8080/x"))).isEqualTo("backend");
+		assertThat(PodUris.serviceKey(services, URI.create("https://backend/x"))).isEqualTo("backend");
+		assertThat(PodUris.serviceKey(services, URI.create("http://Backend/x"))).isEqualTo("backend");
+		assertThat(PodUris.serviceKey(services, URI.create("http://other:8080/x"))).isNull();
+		assertThat(PodUris.serviceKey(services, URI.create("ws://backend/x"))).isNull();
 	}
 
 	@Test
