@@ -1,5 +1,6 @@
 package io.connbalance.actuate;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
@@ -7,6 +8,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.stream.LongStream;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import io.connbalance.balance.BalancingOptions;
@@ -14,7 +16,6 @@ import io.connbalance.balance.OutlierEjection;
 import io.connbalance.balance.ServiceBalancer;
 import io.connbalance.balance.ServiceBalancers;
 import io.connbalance.pod.Pod;
-import io.connbalance.pod.PodState;
 import io.connbalance.pod.ServiceTarget;
 import io.connbalance.refresh.PodRefresher;
 import io.connbalance.refresh.RefreshStatus;
@@ -41,21 +42,26 @@ public class ConnbalanceEndpoint {
 
 	private final List<ConnectionCounter> counters;
 
+	private final String window;
+
 	/**
 	 * Creates the endpoint.
 	 * @param targets the configured services
 	 * @param balancers the balancers
 	 * @param refresher the refresher
 	 * @param counters the connection counters of the client kinds present
+	 * @param window the window of the shares, over which {@link ServiceBalancers#tick()}
+	 * is called {@link PodStats#TICKS_PER_WINDOW} times
 	 */
 	public ConnbalanceEndpoint(List<ServiceTarget> targets, ServiceBalancers balancers, PodRefresher refresher,
-			List<ConnectionCounter> counters) {
+			List<ConnectionCounter> counters, Duration window) {
 		Map<String, ServiceTarget> byKey = new TreeMap<>();
 		targets.forEach((target) -> byKey.put(target.key(), target));
 		this.targets = byKey;
 		this.balancers = balancers;
 		this.refresher = refresher;
 		this.counters = List.copyOf(counters);
+		this.window = window.toString();
 	}
 
 	/**
@@ -82,20 +88,21 @@ public class ConnbalanceEndpoint {
 			return null;
 		}
 		List<PodStats> pods = balancer.pods();
-		long total = pods.stream().mapToLong(PodStats::total).sum();
+		long[] recent = pods.stream().mapToLong(PodStats::recent).toArray();
+		long total = LongStream.of(recent).sum();
 		List<PodDescriptor> descriptors = new ArrayList<>(pods.size());
 		double largestShare = 0;
-		for (PodStats stats : pods) {
-			double share = (total > 0) ? (double) stats.total() / total : 0;
+		for (int i = 0; i < pods.size(); i++) {
+			double share = (total > 0) ? (double) recent[i] / total : 0;
 			largestShare = Math.max(largestShare, share);
-			descriptors.add(pod(service, balancer, stats, share));
+			descriptors.add(pod(service, balancer, pods.get(i), recent[i], share));
 		}
 		double imbalance = (total > 0) ? largestShare * pods.size() : 1.0;
 		RefreshStatus status = this.refresher.status(service);
 		Instant lastRefresh = (status.lastRefresh() != null) ? status.lastRefresh().truncatedTo(ChronoUnit.MILLIS)
 				: null;
 		return new ServiceDescriptor(target.serviceId(), balancer.strategy().name(), status.source(), lastRefresh,
-				status.refreshes(), status.failing(), round(imbalance), descriptors, balancer.isPanic(),
+				status.refreshes(), status.failing(), this.window, round(imbalance), descriptors, balancer.isPanic(),
 				options(balancer.options()));
 	}
 
@@ -107,14 +114,12 @@ public class ConnbalanceEndpoint {
 						ejection.panicThreshold()));
 	}
 
-	private PodDescriptor pod(String service, ServiceBalancer balancer, PodStats stats, double share) {
+	private PodDescriptor pod(String service, ServiceBalancer balancer, PodStats stats, long recent, double share) {
 		Pod pod = stats.pod();
 		int http = 0;
 		int grpc = 0;
 		int jdbc = 0;
-		boolean unreachable = false;
 		for (ConnectionCounter counter : this.counters) {
-			unreachable |= counter.isUnreachable(service, pod);
 			int open = counter.openConnections(service, pod);
 			switch (counter.kind()) {
 				case "http" -> http += open;
@@ -124,11 +129,10 @@ public class ConnbalanceEndpoint {
 				}
 			}
 		}
-		String state = stats.isRetired() ? PodState.DRAINING.value()
-				: (unreachable || balancer.isEjected(stats)) ? PodState.EJECTED.value() : pod.state().value();
+		String state = balancer.state(stats, this.counters).value();
 		return new PodDescriptor(pod.name(), pod.host(), pod.port(), pod.zone(), state,
 				new Connections(http, grpc, jdbc, http + grpc + jdbc),
-				new Requests(stats.total(), stats.inFlight(), stats.failed()), round(share),
+				new Requests(stats.total(), stats.inFlight(), stats.failed(), recent), round(share),
 				round(balancer.rampWeight(stats, balancer.now())), stats.lastFailure());
 	}
 
@@ -155,14 +159,16 @@ public class ConnbalanceEndpoint {
 	 * @param refreshes how many times discovery has succeeded
 	 * @param stale whether discovery has failed since {@code lastRefresh} (for
 	 * EndpointSlices: the API server stopped answering), so the pods are the last known
-	 * @param imbalance the largest share divided by the fair share (1.0 is even)
+	 * @param window the window of the pods' shares and of the imbalance (ISO-8601)
+	 * @param imbalance the largest share over the window divided by the fair share (1.0
+	 * is even, and so is a service with no requests in the window)
 	 * @param pods the pods, sorted by name, including those still draining
 	 * @param panic whether too few pods are healthy, so ejection is set aside
 	 * @param options the service's slow start, retries and outlier ejection
 	 */
 	@JsonInclude(JsonInclude.Include.ALWAYS)
 	public record ServiceDescriptor(String serviceId, String strategy, String source, Instant lastRefresh,
-			long refreshes, boolean stale, double imbalance, List<PodDescriptor> pods, boolean panic,
+			long refreshes, boolean stale, String window, double imbalance, List<PodDescriptor> pods, boolean panic,
 			Options options) implements OperationResponseBody {
 
 	}
@@ -203,7 +209,7 @@ public class ConnbalanceEndpoint {
 	 * @param state {@code ready}, {@code draining} or {@code ejected}
 	 * @param connections connections open to it now
 	 * @param requests request counts
-	 * @param share its fraction of the service's requests
+	 * @param share its fraction of the service's requests over the window
 	 * @param weight its weight now, from 0.1 to 1: below 1 while it ramps up in its slow
 	 * start
 	 * @param lastFailure why it last failed a request (a status, or a connection or TLS
@@ -233,8 +239,9 @@ public class ConnbalanceEndpoint {
 	 * @param total started so far
 	 * @param inFlight started and not finished
 	 * @param failed ended with an error or a server error status
+	 * @param recent started over the window
 	 */
-	public record Requests(long total, int inFlight, long failed) {
+	public record Requests(long total, int inFlight, long failed, long recent) {
 
 	}
 

@@ -29,7 +29,13 @@ public final class ConnbalanceEndpointAutoConfiguration {
 	@ConditionalOnMissingBean
 	ConnbalanceEndpoint connbalanceEndpoint(ConnbalanceSettings settings, ServiceBalancers balancers,
 			PodRefresher refresher, ObjectProvider<ConnectionCounter> counters) {
-		return new ConnbalanceEndpoint(settings.services(), balancers, refresher, counters.orderedStream().toList());
+		return new ConnbalanceEndpoint(settings.services(), balancers, refresher, counters.orderedStream().toList(),
+				settings.statsWindow());
+	}
+
+	@Bean
+	StatsWindowLifecycle connbalanceStatsWindow(ConnbalanceSettings settings, ServiceBalancers balancers) {
+		return new StatsWindowLifecycle(balancers, settings.statsWindow());
 	}
 
 }

@@ -27,6 +27,8 @@ public class ConnbalanceProperties {
 
 	private final Kubernetes kubernetes = new Kubernetes();
 
+	private final Stats stats = new Stats();
+
 	/**
 	 * Services to balance, by logical name: requests for http://<name>/... and the gRPC
 	 * target connbalance:///<name> go to this service's pods.
@@ -65,6 +67,10 @@ public class ConnbalanceProperties {
 
 	public Kubernetes getKubernetes() {
 		return this.kubernetes;
+	}
+
+	public Stats getStats() {
+		return this.stats;
 	}
 
 	public Map<String, Service> getServices() {
@@ -332,6 +338,29 @@ public class ConnbalanceProperties {
 
 		public void setDrainTimeout(Duration drainTimeout) {
 			this.drainTimeout = drainTimeout;
+		}
+
+	}
+
+	/**
+	 * The statistics of the actuator endpoint.
+	 */
+	public static class Stats {
+
+		/**
+		 * The recent window over which the endpoint reports each pod's share and the
+		 * service's imbalance: long enough to hold many requests at a modest rate, short
+		 * enough that a scale-up or a drain shows within half a minute. Totals since
+		 * startup stay under each pod's requests. At least 1s.
+		 */
+		private Duration window = Duration.ofSeconds(30);
+
+		public Duration getWindow() {
+			return this.window;
+		}
+
+		public void setWindow(Duration window) {
+			this.window = window;
 		}
 
 	}

@@ -29,10 +29,11 @@ import org.springframework.util.StringUtils;
  * pod's pool
  * @param watchTimeout how long the API server keeps one watch of EndpointSlices open
  * @param grpcDrainTimeout how long gRPC calls may go on on a pod that left
+ * @param statsWindow the window of the endpoint's shares
  */
 public record ConnbalanceSettings(Duration refreshInterval, List<ServiceTarget> services,
 		Map<String, BalancingOptions> balancing, Map<String, ServiceHttpOptions> http, int maxConnectionsPerPod,
-		Duration poolAcquireTimeout, Duration watchTimeout, Duration grpcDrainTimeout) {
+		Duration poolAcquireTimeout, Duration watchTimeout, Duration grpcDrainTimeout, Duration statsWindow) {
 
 	private static final Pattern SERVICE_KEY = Pattern.compile("[a-z0-9]([-a-z0-9]*[a-z0-9])?");
 
@@ -50,7 +51,8 @@ public record ConnbalanceSettings(Duration refreshInterval, List<ServiceTarget> 
 	public ConnbalanceSettings(Duration refreshInterval, List<ServiceTarget> services) {
 		this(refreshInterval, services,
 				services.stream().collect(Collectors.toMap(ServiceTarget::key, (service) -> BalancingOptions.DEFAULTS)),
-				Map.of(), 50, Duration.ofSeconds(5), Duration.ofSeconds(60), Duration.ofSeconds(30));
+				Map.of(), 50, Duration.ofSeconds(5), Duration.ofSeconds(60), Duration.ofSeconds(30),
+				Duration.ofSeconds(30));
 	}
 
 	/**
@@ -130,8 +132,13 @@ public record ConnbalanceSettings(Duration refreshInterval, List<ServiceTarget> 
 			throw new InvalidConfigurationException("connbalance.grpc.drain-timeout",
 					"must be positive, was " + drainTimeout, "Set a duration such as 30s.");
 		}
+		Duration window = properties.getStats().getWindow();
+		if (window == null || window.toSeconds() < 1) {
+			throw new InvalidConfigurationException("connbalance.stats.window", "must be at least 1s, was " + window,
+					"Set a duration such as 30s.");
+		}
 		return new ConnbalanceSettings(interval, services, balancing, http,
-				properties.getHttp().getMaxConnectionsPerPod(), poolAcquireTimeout, watchTimeout, drainTimeout);
+				properties.getHttp().getMaxConnectionsPerPod(), poolAcquireTimeout, watchTimeout, drainTimeout, window);
 	}
 
 	private static BalancingOptions options(String prefix, ConnbalanceProperties.Service service,

@@ -132,6 +132,7 @@ final class OutlierDetector {
 		long nanos = this.ejection.ejectionNanos(level);
 		this.ejections.put(stats, new Ejection(now + nanos, level + 1, true, 0));
 		stats.resetConsecutiveFailures();
+		stats.ejected();
 		this.generation++;
 		recount(now);
 		logger.warn("Pod " + describe(stats) + " of service '" + this.service + "' is ejected for "

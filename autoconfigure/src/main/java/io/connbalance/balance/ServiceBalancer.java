@@ -9,11 +9,16 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 import java.util.random.RandomGenerator;
 
 import io.connbalance.pod.Pod;
+import io.connbalance.pod.PodState;
 import io.connbalance.pod.ServicePods;
+import io.connbalance.stats.Client;
+import io.connbalance.stats.ConnectionCounter;
 import io.connbalance.stats.DrainListener;
 import io.connbalance.stats.FailureListener;
 import io.connbalance.stats.PodStats;
@@ -47,6 +52,10 @@ public final class ServiceBalancer implements DrainListener, FailureListener {
 	private final Map<String, PodStats> pods = new ConcurrentHashMap<>();
 
 	private final List<DrainListener> drainListeners = new CopyOnWriteArrayList<>();
+
+	private final List<Consumer<PodStats>> podListeners = new CopyOnWriteArrayList<>();
+
+	private final LongAdder retries = new LongAdder();
 
 	private volatile List<PodStats> ready = List.of();
 
@@ -106,8 +115,8 @@ public final class ServiceBalancer implements DrainListener, FailureListener {
 	}
 
 	/**
-	 * Chooses a pod and counts a request to it as started. The caller must call
-	 * {@link PodStats#end(boolean)} once the request has finished.
+	 * Chooses a pod and counts a request to it as started. The caller must end it (as
+	 * {@link PodStats#end(Client, long, boolean, boolean)}) once it has finished.
 	 * @return the pod's counters
 	 * @throws NoPodAvailableException if no pod is ready
 	 */
@@ -117,13 +126,17 @@ public final class ServiceBalancer implements DrainListener, FailureListener {
 
 	/**
 	 * Chooses a pod other than one that has just failed, if there is another, and counts
-	 * a request to it as started. The caller must call {@link PodStats#end(boolean)} once
-	 * the request has finished.
+	 * a request to it as started. The caller must end it (as
+	 * {@link PodStats#end(Client, long, boolean, boolean)}) once it has finished. A call
+	 * with a pod to avoid counts as a retry.
 	 * @param avoid the pod to avoid, or {@code null}
 	 * @return the pod's counters
 	 * @throws NoPodAvailableException if no pod is ready
 	 */
 	public PodStats acquire(PodStats avoid) {
+		if (avoid != null) {
+			this.retries.increment();
+		}
 		for (int attempt = 0; attempt < ATTEMPTS; attempt++) {
 			PodStats chosen = choose();
 			if (chosen == avoid && this.ready.size() > 1) {
@@ -199,6 +212,29 @@ public final class ServiceBalancer implements DrainListener, FailureListener {
 		return this.outliers.isEjected(pod);
 	}
 
+	/**
+	 * A pod's state as the endpoint and the meters report it: {@code draining} once it
+	 * has left, {@code ejected} while ejected or while a client kind cannot connect to
+	 * it, else its state from discovery.
+	 * @param pod the pod
+	 * @param counters the connection counters of the client kinds present
+	 * @return the state
+	 */
+	public PodState state(PodStats pod, List<ConnectionCounter> counters) {
+		if (pod.isRetired()) {
+			return PodState.DRAINING;
+		}
+		if (isEjected(pod)) {
+			return PodState.EJECTED;
+		}
+		for (ConnectionCounter counter : counters) {
+			if (counter.isUnreachable(this.service, pod.pod())) {
+				return PodState.EJECTED;
+			}
+		}
+		return pod.pod().state();
+	}
+
 	/** When a pod's ejection ends: a clock reading, or {@code null}. */
 	Long ejectedUntil(PodStats pod) {
 		return this.outliers.ejectedUntil(pod);
@@ -240,6 +276,28 @@ public final class ServiceBalancer implements DrainListener, FailureListener {
 	}
 
 	/**
+	 * Requests sent again to another pod after their pod failed them.
+	 * @return the count
+	 */
+	public long retries() {
+		return this.retries.sum();
+	}
+
+	/**
+	 * Adds a listener told of the counters of each pod that joins (or returns after it
+	 * drained), on the thread that updates the pods, before any request can choose it.
+	 * @param listener the listener
+	 */
+	public void addPodListener(Consumer<PodStats> listener) {
+		this.podListeners.add(listener);
+	}
+
+	/** Samples every pod's running total, for its count over the recent window. */
+	void tick() {
+		this.pods.values().forEach(PodStats::tick);
+	}
+
+	/**
 	 * Adds a listener told when a pod that left has finished its last request.
 	 * @param listener the listener
 	 */
@@ -267,6 +325,7 @@ public final class ServiceBalancer implements DrainListener, FailureListener {
 			PodStats stats = this.pods.compute(pod.address(), (address, existing) -> {
 				if (existing == null || !existing.reinstate()) {
 					PodStats created = new PodStats(pod, this, this, this.clock);
+					this.podListeners.forEach((listener) -> listener.accept(created));
 					if (slowStart && pod.isReady()) {
 						this.slowStart.start(created, now);
 					}

@@ -61,6 +61,14 @@ public final class ServiceBalancers implements PodRegistry.Listener {
 		return this.balancers.values();
 	}
 
+	/**
+	 * Samples every pod's running total, for its count over the recent window (see
+	 * {@link io.connbalance.stats.PodStats#recent()}).
+	 */
+	public void tick() {
+		this.balancers.values().forEach(ServiceBalancer::tick);
+	}
+
 	@Override
 	public void podsChanged(ServicePods previous, ServicePods current) {
 		ServiceBalancer balancer = this.balancers.get(current.service());

@@ -5,6 +5,7 @@ import io.grpc.Deadline;
 import io.grpc.Metadata;
 import io.grpc.Status;
 
+import io.connbalance.stats.Client;
 import io.connbalance.stats.PodStats;
 
 /**
@@ -64,24 +65,24 @@ final class CallTracer extends ClientStreamTracer {
 			if (this.trailersOnly && !podFailure) {
 				// a status of the call, as NOT_FOUND: the pod answered, at once
 				this.stats.responded(this.sent);
-				this.stats.end(!status.isOk(), false);
+				this.stats.end(Client.GRPC, this.sent, !status.isOk(), false);
 			}
 			else if (!this.responded) {
 				if (podFailure) {
 					this.stats.failedBecause("gRPC " + seen.getCode()
 							+ ((seen.getDescription() != null) ? ": " + seen.getDescription() : ""));
 				}
-				this.stats.endWithoutResponse(this.sent, !status.isOk(), podFailure);
+				this.stats.endWithoutResponse(Client.GRPC, this.sent, !status.isOk(), podFailure);
 			}
 			else if (seen.getCode() == Status.Code.CANCELLED) {
 				// by the caller, while the pod answered: nothing is known of the pod
-				this.stats.endUnjudged(true);
+				this.stats.endUnjudged(Client.GRPC, this.sent, true);
 			}
 			else {
 				if (podFailure) {
 					this.stats.failedBecause("gRPC " + seen.getCode());
 				}
-				this.stats.end(!status.isOk(), podFailure);
+				this.stats.end(Client.GRPC, this.sent, !status.isOk(), podFailure);
 			}
 		}
 		this.closed.run();

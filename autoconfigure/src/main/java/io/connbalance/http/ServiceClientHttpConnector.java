@@ -21,6 +21,7 @@ import org.springframework.util.function.SingletonSupplier;
 
 import io.connbalance.balance.ServiceBalancer;
 import io.connbalance.balance.ServiceBalancers;
+import io.connbalance.stats.Client;
 import io.connbalance.stats.PodStats;
 
 /**
@@ -170,7 +171,8 @@ public final class ServiceClientHttpConnector implements ClientHttpConnector {
 					return super.getBody().doOnSubscribe((subscription) -> Completion.this.bodyRead = true)
 						.doFinally((signal) -> {
 							if (Completion.this.state.compareAndSet(RESPONDED, ENDED)) {
-								Completion.this.pod.end(serverError);
+								Completion.this.pod.end(Client.WEBCLIENT, Completion.this.sent, serverError,
+										serverError);
 							}
 						});
 				}
@@ -180,19 +182,19 @@ public final class ServiceClientHttpConnector implements ClientHttpConnector {
 
 		void failed(Throwable failure) {
 			if (this.state.compareAndSet(WAITING, ENDED)) {
-				this.pod.endWithoutResponse(this.sent, true, Retries.isPodFailure(failure), failure);
+				this.pod.endWithoutResponse(Client.WEBCLIENT, this.sent, true, Retries.isPodFailure(failure), failure);
 			}
 		}
 
 		void cancelled() {
 			// by the caller: nothing is known of the pod
 			if (this.state.compareAndSet(WAITING, ENDED)) {
-				this.pod.endWithoutResponse(this.sent, false, false);
+				this.pod.endWithoutResponse(Client.WEBCLIENT, this.sent, false, false);
 			}
 			else if (!this.bodyRead && this.state.compareAndSet(RESPONDED, ENDED)) {
 				// cancelled as the response came: nobody will read its body (the pod's
 				// connector releases it), so its count ends here
-				this.pod.end(this.serverError);
+				this.pod.end(Client.WEBCLIENT, this.sent, this.serverError, this.serverError);
 			}
 		}
 

@@ -19,6 +19,7 @@ import org.springframework.util.function.SingletonSupplier;
 
 import io.connbalance.balance.ServiceBalancer;
 import io.connbalance.balance.ServiceBalancers;
+import io.connbalance.stats.Client;
 import io.connbalance.stats.PodStats;
 
 /**
@@ -129,10 +130,10 @@ public final class ServiceClientHttpRequestFactory implements ClientHttpRequestF
 					ClientHttpResponse response = send(pod, headers, body);
 					pod.responded(sent);
 					ended = true;
-					return new CountedResponse(response, pod);
+					return new CountedResponse(response, pod, sent);
 				}
 				catch (IOException ex) {
-					pod.endWithoutResponse(sent, true, Retries.isPodFailure(ex), ex);
+					pod.endWithoutResponse(Client.RESTCLIENT, sent, true, Retries.isPodFailure(ex), ex);
 					ended = true;
 					if (retries-- == 0 || !Retries.mayRetry(ex, this.method)) {
 						throw ex;
@@ -143,7 +144,7 @@ public final class ServiceClientHttpRequestFactory implements ClientHttpRequestF
 					if (!ended) {
 						// an error of the client (a body that cannot be written): nothing
 						// is known of the pod
-						pod.endWithoutResponse(sent, true, false);
+						pod.endWithoutResponse(Client.RESTCLIENT, sent, true, false);
 					}
 				}
 			}
@@ -173,11 +174,14 @@ public final class ServiceClientHttpRequestFactory implements ClientHttpRequestF
 
 		private final PodStats pod;
 
+		private final long sent;
+
 		private boolean closed;
 
-		CountedResponse(ClientHttpResponse response, PodStats pod) {
+		CountedResponse(ClientHttpResponse response, PodStats pod, long sent) {
 			this.response = response;
 			this.pod = pod;
+			this.sent = sent;
 		}
 
 		@Override
@@ -221,7 +225,7 @@ public final class ServiceClientHttpRequestFactory implements ClientHttpRequestF
 				this.response.close();
 			}
 			finally {
-				this.pod.end(serverError);
+				this.pod.end(Client.RESTCLIENT, this.sent, serverError, serverError);
 			}
 		}
 

@@ -15,6 +15,7 @@ import java.util.function.LongSupplier;
 import io.connbalance.balance.ServiceBalancer;
 import io.connbalance.pod.Pod;
 import io.connbalance.pod.ServicePods;
+import io.connbalance.stats.Client;
 import io.connbalance.stats.PodStats;
 
 /**
@@ -194,10 +195,10 @@ public final class PodDataSource implements DataSourceBasics, AutoCloseable {
 			// ejection, which would mark the pod ejected by rules the DataSource does not
 			// follow
 			if (failure) {
-				borrow.stats().endWithoutResponse(borrow.sent(), true, false);
+				borrow.stats().endWithoutResponse(Client.JDBC, borrow.sent(), true, false);
 			}
 			else {
-				borrow.stats().end(false, false);
+				borrow.stats().end(Client.JDBC, borrow.sent(), false, false);
 			}
 		}
 	}

@@ -5,6 +5,7 @@ import java.util.concurrent.ConcurrentHashMap;
 
 import io.connbalance.balance.ServiceBalancer;
 import io.connbalance.pod.Pod;
+import io.connbalance.stats.Client;
 import io.connbalance.stats.PodStats;
 
 import org.springframework.cloud.client.ServiceInstance;
@@ -61,7 +62,7 @@ public final class ServiceLoadBalancerLifecycle implements LoadBalancerLifecycle
 					Started cancelled = this.started.remove(key);
 					if (cancelled != null) {
 						// by the caller: nothing is known of the pod
-						cancelled.pod().endWithoutResponse(cancelled.sent(), false, false);
+						cancelled.pod().endWithoutResponse(Client.LOADBALANCER, cancelled.sent(), false, false);
 					}
 				});
 			}
@@ -75,11 +76,12 @@ public final class ServiceLoadBalancerLifecycle implements LoadBalancerLifecycle
 			return;
 		}
 		if (context.status() == CompletionContext.Status.FAILED) {
-			request.pod().endWithoutResponse(request.sent(), true, true);
+			request.pod().endWithoutResponse(Client.LOADBALANCER, request.sent(), true, true);
 		}
 		else {
 			request.pod().responded(request.sent());
-			request.pod().end(isFailure(context));
+			boolean failure = isFailure(context);
+			request.pod().end(Client.LOADBALANCER, request.sent(), failure, failure);
 		}
 	}
 

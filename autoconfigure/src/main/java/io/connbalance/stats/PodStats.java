@@ -1,6 +1,7 @@
 package io.connbalance.stats;
 
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.LongSupplier;
 
@@ -13,6 +14,9 @@ import io.connbalance.pod.Pod;
  * in-flight requests have finished it is <em>drained</em> and its connections may close.
  */
 public final class PodStats {
+
+	/** {@link #tick()} calls per window of {@link #recent()}. */
+	public static final int TICKS_PER_WINDOW = RecentRequests.SLOTS;
 
 	private final LongAdder total = new LongAdder();
 
@@ -33,6 +37,12 @@ public final class PodStats {
 	private final LongSupplier clock;
 
 	private final ResponseTimes latency;
+
+	private final RecentRequests recent = new RecentRequests(this.total::sum);
+
+	private final AtomicLong ejections = new AtomicLong();
+
+	private volatile PodMeters meters = PodMeters.NONE;
 
 	/**
 	 * Creates counters for a pod.
@@ -133,7 +143,8 @@ public final class PodStats {
 	/**
 	 * Counts a request that starts now, unless the pod has already drained (its
 	 * connections may be closed). When this returns {@code true}, call
-	 * {@link #end(boolean)} exactly once after.
+	 * {@link #end(Client, long, boolean, boolean)} (or another of the {@code end}
+	 * methods) exactly once after.
 	 * @return {@code true} if counted, {@code false} if the pod has drained
 	 */
 	public boolean begin() {
@@ -147,78 +158,74 @@ public final class PodStats {
 	}
 
 	/**
-	 * Counts a request that has finished; a failure counts against the pod.
-	 * @param failure whether it failed (connection error, or a server error status)
-	 */
-	public void end(boolean failure) {
-		end(failure, failure);
-	}
-
-	/**
 	 * Counts a request that has finished, telling a failure of the request from a failure
-	 * of the pod.
+	 * of the pod, and records it in the pod's meters.
+	 * @param client the kind of client that sent it
+	 * @param sent when it was sent, a {@link #now()} reading
 	 * @param failure whether it failed
 	 * @param podFailure whether the pod failed it (connection error, server error), which
 	 * counts toward the pod's consecutive failures; other requests reset that count
 	 */
-	public void end(boolean failure, boolean podFailure) {
-		if (failure) {
-			this.failed.increment();
-		}
+	public void end(Client client, long sent, boolean failure, boolean podFailure) {
 		if (podFailure) {
 			this.failureListener.failed(this, this.consecutiveFailures.incrementAndGet());
 		}
 		else if (this.consecutiveFailures.get() != 0) {
 			this.consecutiveFailures.set(0);
 		}
-		ended();
+		ended(client, sent, failure, podFailure);
 	}
 
 	/**
 	 * Ends a request that got no response: a failure of the pod, or (a full pool, a
 	 * cancellation, an error of the client) one that says nothing of it.
+	 * @param client the kind of client that sent it
 	 * @param sent when it was sent, a {@link #now()} reading
 	 * @param failure whether it failed (not cancelled)
 	 * @param podFailure whether the pod failed it
 	 */
-	public void endWithoutResponse(long sent, boolean failure, boolean podFailure) {
-		endWithoutResponse(sent, failure, podFailure, null);
+	public void endWithoutResponse(Client client, long sent, boolean failure, boolean podFailure) {
+		endWithoutResponse(client, sent, failure, podFailure, null);
 	}
 
 	/**
 	 * Counts a request that has finished without a response, and remembers why when its
 	 * pod failed it.
+	 * @param client the kind of client that sent it
 	 * @param sent when it was sent, from {@link #now()}
 	 * @param failure whether it failed
 	 * @param podFailure whether its pod failed it
 	 * @param cause what it failed with, or {@code null}
 	 */
-	public void endWithoutResponse(long sent, boolean failure, boolean podFailure, Throwable cause) {
+	public void endWithoutResponse(Client client, long sent, boolean failure, boolean podFailure, Throwable cause) {
 		if (podFailure && cause != null) {
 			failedBecause(describe(cause));
 		}
 		noResponse(sent, podFailure);
 		if (podFailure) {
-			end(true, true);
+			end(client, sent, true, true);
 		}
 		else {
-			endUnjudged(failure);
+			endUnjudged(client, sent, failure);
 		}
 	}
 
 	/**
 	 * Counts a request that has finished without telling whether its pod is healthy: its
 	 * count of consecutive failures stays as it is.
+	 * @param client the kind of client that sent it
+	 * @param sent when it was sent, a {@link #now()} reading
 	 * @param failure whether it failed
 	 */
-	public void endUnjudged(boolean failure) {
+	public void endUnjudged(Client client, long sent, boolean failure) {
+		ended(client, sent, failure, false);
+	}
+
+	private void ended(Client client, long sent, boolean failure, boolean podFailure) {
 		if (failure) {
 			this.failed.increment();
 		}
-		ended();
-	}
-
-	private void ended() {
+		this.meters.record(client, client.isFailure(failure, podFailure), this.clock.getAsLong() - sent);
 		if (this.lifecycle.end()) {
 			this.drainListener.drained(this);
 		}
@@ -246,6 +253,51 @@ public final class PodStats {
 	 */
 	public long failed() {
 		return this.failed.sum();
+	}
+
+	/**
+	 * Requests started over the recent window: since the {@link #tick() tick} a window
+	 * ago, or since the pod joined.
+	 * @return the count
+	 */
+	public long recent() {
+		return this.recent.count();
+	}
+
+	/**
+	 * Takes a sample of the running total for {@link #recent()}: the window is ten ticks.
+	 */
+	public void tick() {
+		this.recent.tick();
+	}
+
+	/**
+	 * How many times the pod has been ejected.
+	 * @return the count
+	 */
+	public long ejections() {
+		return this.ejections.get();
+	}
+
+	/** Counts an ejection of the pod. */
+	public void ejected() {
+		this.ejections.incrementAndGet();
+	}
+
+	/**
+	 * The pod's meters.
+	 * @return the meters, {@link PodMeters#NONE} until bound
+	 */
+	public PodMeters meters() {
+		return this.meters;
+	}
+
+	/**
+	 * Binds the pod's meters: each request that finishes from now on is recorded in them.
+	 * @param meters the meters
+	 */
+	public void bind(PodMeters meters) {
+		this.meters = meters;
 	}
 
 	/**

@@ -65,6 +65,7 @@ class ConnbalanceEndpointWebTests {
 		assertThat(Instant.parse(backend.get("lastRefresh").asString())).isBefore(Instant.now().plusSeconds(1));
 		assertThat(backend.get("refreshes").isIntegralNumber()).isTrue();
 		assertThat(backend.get("refreshes").asLong()).isPositive();
+		assertThat(backend.get("window").asString()).isEqualTo("PT30S");
 		assertThat(backend.get("imbalance").isNumber()).isTrue();
 		assertThat(backend.get("imbalance").asDouble()).isBetween(1.0, 3.0);
 		assertThat(backend.get("panic").asBoolean()).isFalse();
@@ -86,7 +87,9 @@ class ConnbalanceEndpointWebTests {
 			assertThat(pod.get("connections").propertyNames()).containsExactly("http", "grpc", "jdbc", "total");
 			assertThat(pod.at("/connections/http").isIntegralNumber()).isTrue();
 			assertThat(pod.at("/connections/total").asInt()).isEqualTo(pod.at("/connections/http").asInt());
-			assertThat(pod.get("requests").propertyNames()).containsExactly("total", "inFlight", "failed");
+			assertThat(pod.get("requests").propertyNames()).containsExactly("total", "inFlight", "failed", "recent");
+			// the whole test runs within the 30 s window
+			assertThat(pod.at("/requests/recent").asLong()).isEqualTo(pod.at("/requests/total").asLong());
 			assertThat(pod.at("/requests/inFlight").asInt()).isZero();
 			assertThat(pod.get("share").isNumber()).isTrue();
 			shares += pod.get("share").asDouble();

@@ -33,6 +33,9 @@ import org.springframework.boot.http.client.autoconfigure.HttpClientAutoConfigur
 import org.springframework.boot.restclient.RestClientCustomizer;
 import org.springframework.boot.restclient.autoconfigure.RestClientAutoConfiguration;
 import org.springframework.boot.test.context.FilteredClassLoader;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.connbalance.metrics.ConnbalanceMeters;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.boot.webclient.WebClientCustomizer;
 import org.springframework.boot.webclient.autoconfigure.WebClientAutoConfiguration;
@@ -55,8 +58,8 @@ class ConnbalanceAutoConfigurationTests {
 				ConnbalanceWebClientAutoConfiguration.class, ConnbalanceRestClientAutoConfiguration.class,
 				ConnbalanceLoadBalancerAutoConfiguration.class, ConnbalanceGrpcAutoConfiguration.class,
 				ConnbalanceDataSourceAutoConfiguration.class, ConnbalanceEndpointAutoConfiguration.class,
-				EndpointAutoConfiguration.class, HttpClientAutoConfiguration.class, WebClientAutoConfiguration.class,
-				RestClientAutoConfiguration.class))
+				ConnbalanceMetricsAutoConfiguration.class, EndpointAutoConfiguration.class,
+				HttpClientAutoConfiguration.class, WebClientAutoConfiguration.class, RestClientAutoConfiguration.class))
 		.withBean(DiscoveryClient.class, MutableDiscoveryClient::new)
 		.withPropertyValues("connbalance.services.backend.port=8080",
 				"management.endpoints.web.exposure.include=connbalance");
@@ -165,6 +168,21 @@ class ConnbalanceAutoConfigurationTests {
 				.hasBean("connbalanceRestClientCustomizer")
 				.hasSingleBean(ConnbalanceEndpoint.class);
 		});
+	}
+
+	@Test
+	void metersAreBoundOnlyWhenTheApplicationHasAMeterRegistry() {
+		this.contextRunner
+			.run((context) -> assertThat(context).hasNotFailed().doesNotHaveBean(ConnbalanceMeters.class));
+		this.contextRunner.withBean(MeterRegistry.class, SimpleMeterRegistry::new).run((context) -> {
+			assertThat(context).hasNotFailed().hasSingleBean(ConnbalanceMeters.class);
+			MeterRegistry registry = context.getBean(MeterRegistry.class);
+			assertThat(registry.get("connbalance.pods").tag("service", "backend").gauges()).hasSize(3);
+		});
+		this.contextRunner.withClassLoader(new FilteredClassLoader(MeterRegistry.class))
+			.run((context) -> assertThat(context).hasNotFailed()
+				.doesNotHaveBean(ConnbalanceMeters.class)
+				.hasSingleBean(ConnbalanceEndpoint.class));
 	}
 
 	@Test

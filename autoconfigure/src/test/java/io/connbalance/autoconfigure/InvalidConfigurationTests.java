@@ -63,6 +63,9 @@ class InvalidConfigurationTests {
 		assertFailure(analysis("connbalance.services.backend.port=1", "connbalance.grpc.drain-timeout=0s"),
 				"Invalid property 'connbalance.grpc.drain-timeout': must be positive, was PT0S",
 				"Set a duration such as 30s.");
+		assertFailure(analysis("connbalance.services.backend.port=1", "connbalance.stats.window=500ms"),
+				"Invalid property 'connbalance.stats.window': must be at least 1s, was PT0.5S",
+				"Set a duration such as 30s.");
 	}
 
 	@Test

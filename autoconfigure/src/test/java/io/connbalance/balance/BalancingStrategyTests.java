@@ -7,6 +7,7 @@ import java.util.SplittableRandom;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.IntStream;
 
+import io.connbalance.stats.Client;
 import io.connbalance.pod.Pod;
 import io.connbalance.stats.PodStats;
 import org.junit.jupiter.api.Test;
@@ -96,7 +97,7 @@ class BalancingStrategyTests {
 			counts.merge(chosen, 1, Integer::sum);
 			chosen.begin();
 			chosen.responded(clock.get() - latency(chosen, slow));
-			chosen.end(false);
+			chosen.end(Client.WEBCLIENT, 0, false, false);
 			clock.addAndGet(1_000_000);
 		}
 		return counts;
@@ -134,7 +135,7 @@ class BalancingStrategyTests {
 		for (PodStats pod : pods) {
 			pod.begin();
 			pod.responded(clock.get() - 5_000_000);
-			pod.end(false);
+			pod.end(Client.WEBCLIENT, 0, false, false);
 		}
 		for (int i = 0; i < 100; i++) {
 			hung.begin();

@@ -8,6 +8,7 @@ import java.util.SplittableRandom;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.IntStream;
 
+import io.connbalance.stats.Client;
 import io.connbalance.pod.Pod;
 import io.connbalance.pod.ServicePods;
 import io.connbalance.stats.PodStats;
@@ -132,9 +133,9 @@ class OutlierEjectionTests {
 		PodStats pod = pod(balancer, 0);
 		fail(pod, 4);
 		assertThat(pod.begin()).isTrue();
-		pod.endUnjudged(false);
+		pod.endUnjudged(Client.WEBCLIENT, 0, false);
 		assertThat(pod.begin()).isTrue();
-		pod.endWithoutResponse(pod.now(), true, false);
+		pod.endWithoutResponse(Client.WEBCLIENT, pod.now(), true, false);
 		assertThat(pod.consecutiveFailures()).isEqualTo(4);
 		fail(pod, 1);
 		assertThat(balancer.isEjected(pod)).isTrue();
@@ -154,7 +155,7 @@ class OutlierEjectionTests {
 		PodStats pod = pod(balancer, 0);
 		for (int i = 0; i < 10; i++) {
 			assertThat(pod.begin()).isTrue();
-			pod.end(true, false);
+			pod.end(Client.WEBCLIENT, 0, true, false);
 		}
 		assertThat(pod.failed()).isEqualTo(10);
 		assertThat(balancer.isEjected(pod)).isFalse();
@@ -175,13 +176,13 @@ class OutlierEjectionTests {
 	private static void fail(PodStats pod, int times) {
 		for (int i = 0; i < times; i++) {
 			assertThat(pod.begin()).isTrue();
-			pod.end(true);
+			pod.end(Client.WEBCLIENT, 0, true, true);
 		}
 	}
 
 	private static void succeed(PodStats pod) {
 		assertThat(pod.begin()).isTrue();
-		pod.end(false);
+		pod.end(Client.WEBCLIENT, 0, false, false);
 	}
 
 	private long ejectionSeconds(ServiceBalancer balancer, PodStats pod) {

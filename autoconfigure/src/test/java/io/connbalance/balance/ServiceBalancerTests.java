@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
 
+import io.connbalance.stats.Client;
 import io.connbalance.pod.Pod;
 import io.connbalance.pod.PodState;
 import io.connbalance.pod.ServicePods;
@@ -42,19 +43,19 @@ class ServiceBalancerTests {
 		assertThat(List.of(first.pod(), second.pod())).containsExactlyInAnyOrder(this.a, this.b);
 		PodStats onA = (first.pod().equals(this.a)) ? first : second;
 		PodStats onB = (onA == first) ? second : first;
-		onB.end(false);
+		onB.end(Client.WEBCLIENT, 0, false, false);
 
 		this.balancer.update(new ServicePods("backend", 2, List.of(this.b)));
 		for (int i = 0; i < 10; i++) {
 			PodStats stats = this.balancer.acquire();
 			assertThat(stats.pod()).isEqualTo(this.b);
-			stats.end(false);
+			stats.end(Client.WEBCLIENT, 0, false, false);
 		}
 		assertThat(onA.isRetired()).isTrue();
 		assertThat(this.drained).isEmpty();
 		assertThat(this.balancer.pods()).hasSize(2);
 
-		onA.end(false);
+		onA.end(Client.WEBCLIENT, 0, false, false);
 		assertThat(this.drained).containsExactly(this.a.address());
 		assertThat(this.balancer.pods()).extracting(PodStats::pod).containsExactly(this.b);
 		assertThat(onA.begin()).isFalse();
@@ -73,7 +74,7 @@ class ServiceBalancerTests {
 		PodStats stats = this.balancer.acquire();
 		this.balancer.update(new ServicePods("backend", 2, List.of(this.b)));
 		this.balancer.update(new ServicePods("backend", 3, List.of(this.a, this.b)));
-		stats.end(false);
+		stats.end(Client.WEBCLIENT, 0, false, false);
 		assertThat(this.drained).isEmpty();
 		assertThat(this.balancer.find(this.a.address())).isSameAs(stats);
 		assertThat(stats.total()).isEqualTo(1);
@@ -91,8 +92,8 @@ class ServiceBalancerTests {
 	@Test
 	void failedRequestsAreCounted() {
 		this.balancer.update(new ServicePods("backend", 1, List.of(this.a)));
-		this.balancer.acquire().end(true);
-		this.balancer.acquire().end(false);
+		this.balancer.acquire().end(Client.WEBCLIENT, 0, true, true);
+		this.balancer.acquire().end(Client.WEBCLIENT, 0, false, false);
 		PodStats stats = this.balancer.find(this.a.address());
 		assertThat(stats.total()).isEqualTo(2);
 		assertThat(stats.failed()).isEqualTo(1);

@@ -6,6 +6,7 @@ import java.util.SplittableRandom;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.IntStream;
 
+import io.connbalance.stats.Client;
 import io.connbalance.pod.Pod;
 import io.connbalance.pod.ServicePods;
 import io.connbalance.stats.PodStats;
@@ -77,7 +78,7 @@ class SlowStartTests {
 			if (chosen == pod) {
 				count++;
 			}
-			chosen.end(false);
+			chosen.end(Client.WEBCLIENT, 0, false, false);
 		}
 		return (double) count / picks * balancer.pods().size();
 	}

@@ -73,7 +73,7 @@ class PodLifecycleTests {
 					Thread.onSpinWait();
 				}
 				spin((r * 7) % 32);
-				current.get().end(false);
+				current.get().end(Client.WEBCLIENT, 0, false, false);
 				ender.set(r + 1);
 			}
 		});

@@ -44,6 +44,7 @@ class DemoController {
 	@GetMapping("/demo/stats")
 	Stats stats() {
 		Map<ClientKind, Map<String, Long>> recent = this.stats.recent();
+		Map<ClientKind, Map<String, long[]>> history = this.stats.history();
 		List<KindStats> kinds = new ArrayList<>();
 		for (ClientKind kind : ClientKind.values()) {
 			ServiceDescriptor service = this.endpoint.service(kind.service());
@@ -66,10 +67,10 @@ class DemoController {
 			long ready = pods.values().stream().filter((pod) -> pod.state().equals("ready")).count();
 			double imbalance = (total > 0) ? round(largest * Math.max(1, ready)) : 1.0;
 			kinds.add(new KindStats(kind.id(), kind.service(), total, this.stats.failures(kind), imbalance,
-					List.copyOf(pods.values())));
+					List.copyOf(pods.values()), history.get(kind)));
 		}
 		LocalPods local = this.localPods.getIfAvailable();
-		return new Stats(DemoStats.WINDOW_SECONDS, local != null && local.canAdd(), kinds);
+		return new Stats(DemoStats.WINDOW_SECONDS, DemoStats.HISTORY_SECONDS, local != null && local.canAdd(), kinds);
 	}
 
 	private static int connections(ClientKind kind, PodDescriptor pod) {
@@ -110,10 +111,22 @@ class DemoController {
 		return Math.round(value * 1000) / 1000.0;
 	}
 
-	record Stats(int windowSeconds, boolean canAddPods, List<KindStats> kinds) {
+	record Stats(int windowSeconds, int historySeconds, boolean canAddPods, List<KindStats> kinds) {
 	}
 
-	record KindStats(String id, String service, long total, long failures, double imbalance, List<PodStats> pods) {
+	/**
+	 * One client kind.
+	 *
+	 * @param id its name
+	 * @param service the connbalance service key
+	 * @param total answers in the window
+	 * @param failures failed requests since startup
+	 * @param imbalance the largest share over the fair share
+	 * @param pods each pod in the window
+	 * @param rates each pod's answers per second over the history, oldest first
+	 */
+	record KindStats(String id, String service, long total, long failures, double imbalance, List<PodStats> pods,
+			Map<String, long[]> rates) {
 	}
 
 	/**

@@ -9,12 +9,16 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Answers per pod for each client kind over the last {@value #WINDOW_SECONDS} seconds (so
- * that a pod added a moment ago shows its share at once), in one-second buckets.
+ * that a pod added a moment ago shows its share at once), and per second over the last
+ * {@value #HISTORY_SECONDS} seconds, in one-second buckets.
  */
 final class DemoStats {
 
 	/** The window of {@link #recent()}. */
 	static final int WINDOW_SECONDS = 10;
+
+	/** The seconds of {@link #history()}. */
+	static final int HISTORY_SECONDS = 60;
 
 	private final Clock clock;
 
@@ -37,7 +41,7 @@ final class DemoStats {
 		seconds.computeIfAbsent(second, (s) -> new ConcurrentHashMap<>())
 			.computeIfAbsent(pod, (p) -> new AtomicLong())
 			.incrementAndGet();
-		seconds.keySet().removeIf((s) -> s <= second - WINDOW_SECONDS);
+		seconds.keySet().removeIf((s) -> s <= second - HISTORY_SECONDS);
 	}
 
 	void failed(ClientKind kind) {
@@ -61,6 +65,28 @@ final class DemoStats {
 			recent.put(kind, pods);
 		});
 		return recent;
+	}
+
+	/**
+	 * Answers per pod in each of the last {@value #HISTORY_SECONDS} whole seconds, oldest
+	 * first, per kind: each pod's request rate.
+	 * @return the rates, pods sorted by name
+	 */
+	Map<ClientKind, Map<String, long[]>> history() {
+		long last = now() - 1;
+		Map<ClientKind, Map<String, long[]>> history = new EnumMap<>(ClientKind.class);
+		this.answers.forEach((kind, seconds) -> {
+			Map<String, long[]> pods = new TreeMap<>();
+			seconds.forEach((second, counts) -> {
+				int slot = (int) (second - last + HISTORY_SECONDS - 1);
+				if (slot >= 0 && slot < HISTORY_SECONDS) {
+					counts.forEach((pod,
+							count) -> pods.computeIfAbsent(pod, (p) -> new long[HISTORY_SECONDS])[slot] = count.get());
+				}
+			});
+			history.put(kind, pods);
+		});
+		return history;
 	}
 
 	long failures(ClientKind kind) {

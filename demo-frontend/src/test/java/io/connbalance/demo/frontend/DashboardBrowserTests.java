@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -136,6 +137,26 @@ class DashboardBrowserTests {
 			.stream()
 			.allMatch((kind) -> shares(kind).getOrDefault("backend-4", 0.0) >= 0.2));
 		assertThat(browser.findElement(By.id("message")).getText()).isEqualTo("added backend-4");
+		// the time series: the new pod's curve starts from nothing, then rises
+		for (String kind : List.of("webClient", "restClient", "grpc", "naive")) {
+			Map<String, long[]> rates = rates(kind);
+			assertThat(rates.keySet()).as(kind).containsAll(List.of("backend-1", "backend-2", "backend-3"));
+			assertThat(rates.values()).as(kind).allSatisfy((series) -> assertThat(series).hasSize(60));
+		}
+		for (String kind : List.of("webClient", "restClient", "grpc")) {
+			// one reading: the page redraws every second
+			Map<String, long[]> rates = rates(kind);
+			long[] added = rates.get("backend-4");
+			assertThat(added).as("%s rates of backend-4", kind).isNotNull();
+			assertThat(added[0]).as("%s: backend-4 a minute ago", kind).isZero();
+			assertThat(added[59]).as("%s: backend-4 in the last second", kind).isPositive();
+			int joined = 0;
+			while (added[joined] == 0) {
+				joined++;
+			}
+			assertThat(rates.get("backend-1")[joined - 1]).as("%s: backend-1 before backend-4 joined", kind)
+				.isPositive();
+		}
 		saveScreenshot();
 	}
 
@@ -176,6 +197,23 @@ class DashboardBrowserTests {
 	}
 
 	private record Bar(double share, long answers) {
+	}
+
+	/**
+	 * The lines of one panel's time series: each pod's answers per second, oldest first.
+	 */
+	@SuppressWarnings("unchecked")
+	private static Map<String, long[]> rates(String kind) {
+		List<Map<String, Object>> lines = (List<Map<String, Object>>) ((JavascriptExecutor) browser).executeScript(
+				"return Array.from(document.querySelectorAll(`[data-kind='${arguments[0]}'] svg.rates polyline`))"
+						+ ".map((line) => ({pod: line.dataset.pod, rates: line.dataset.rates}))",
+				kind);
+		Map<String, long[]> rates = new TreeMap<>();
+		for (Map<String, Object> line : lines) {
+			rates.put((String) line.get("pod"),
+					Arrays.stream(((String) line.get("rates")).split(",")).mapToLong(Long::parseLong).toArray());
+		}
+		return rates;
 	}
 
 	private static void saveScreenshot() throws IOException {

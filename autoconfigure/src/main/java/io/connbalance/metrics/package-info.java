@@ -1,0 +1,5 @@
+/**
+ * Micrometer meters of every service and pod: requests, requests in flight, connections,
+ * pod states, ejections, retries and discovery.
+ */
+package io.connbalance.metrics;
