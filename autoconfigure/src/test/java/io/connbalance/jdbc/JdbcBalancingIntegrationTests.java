@@ -25,6 +25,7 @@ import jakarta.annotation.PostConstruct;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -150,6 +151,22 @@ class JdbcBalancingIntegrationTests {
 				.as("pool metrics of %s", pod)
 				.isNotNull()
 				.satisfies((gauge) -> assertThat(gauge.value()).isEqualTo(2.0));
+		}
+		// connbalance's meters: borrows under client "jdbc", pool connections as the
+		// endpoint reads them
+		Map<String, Long> total = this.app.podValues("pg", "/requests/total");
+		Map<String, Long> open = this.app.podValues("pg", "/connections/jdbc");
+		for (String pod : List.of("pg-1", "pg-2", "pg-3")) {
+			assertThat((long) meters.get("connbalance.requests")
+				.tags("service", "pg", "pod", pod, "client", "jdbc")
+				.timers()
+				.stream()
+				.mapToLong(Timer::count)
+				.sum()).isEqualTo(total.get(pod));
+			assertThat(meters.get("connbalance.connections")
+				.tags("service", "pg", "pod", pod, "client", "jdbc")
+				.gauge()
+				.value()).isEqualTo(open.get(pod).doubleValue());
 		}
 		String health = this.app.get("/actuator/health/connbalanceDataSources").body();
 		JsonNode replicas = RunningApp.parse(health).at("/components/replicas");

@@ -6,6 +6,7 @@ import java.util.Map;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
 
+import io.micrometer.core.instrument.MeterRegistry;
 import io.connbalance.testsupport.Distribution;
 import io.connbalance.testsupport.MutableDiscoveryClient;
 import io.connbalance.testsupport.PodServer;
@@ -61,6 +62,14 @@ class LoadBalancedIntegrationTests {
 		}
 		Distribution.assertEven(this.pods.served(), 3, 0.03);
 		assertThat(this.app.podValues("backend", "/requests/total")).isEqualTo(this.pods.served());
+		// the meters count them under their own client tag
+		MeterRegistry registry = this.app.bean(MeterRegistry.class);
+		for (PodServer pod : this.pods.all()) {
+			assertThat(registry.get("connbalance.requests")
+				.tags("service", "backend", "pod", pod.name(), "client", "loadbalancer", "outcome", "SUCCESS")
+				.timer()
+				.count()).isEqualTo(pod.served());
+		}
 
 		PodServer added = this.pods.add();
 		this.discovery.add("backend", added);
