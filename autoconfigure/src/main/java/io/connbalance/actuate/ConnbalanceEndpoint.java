@@ -15,7 +15,9 @@ import io.connbalance.balance.BalancingOptions;
 import io.connbalance.balance.OutlierEjection;
 import io.connbalance.balance.ServiceBalancer;
 import io.connbalance.balance.ServiceBalancers;
+import io.connbalance.pod.ClientTopology.Placement;
 import io.connbalance.pod.Pod;
+import io.connbalance.pod.PodState;
 import io.connbalance.pod.ServiceTarget;
 import io.connbalance.refresh.PodRefresher;
 import io.connbalance.refresh.RefreshStatus;
@@ -72,7 +74,14 @@ public class ConnbalanceEndpoint {
 	public ServicesDescriptor services() {
 		Map<String, ServiceDescriptor> services = new LinkedHashMap<>();
 		this.targets.keySet().forEach((key) -> services.put(key, service(key)));
-		return new ServicesDescriptor(services);
+		Placement placement = this.balancers.all()
+			.stream()
+			.findFirst()
+			.map(ServiceBalancer::placement)
+			.orElse(Placement.UNKNOWN);
+		return new ServicesDescriptor(
+				new ClientDescriptor(placement.zone(), placement.node(), placement.self(), placement.peers().size()),
+				services);
 	}
 
 	/**
@@ -97,13 +106,16 @@ public class ConnbalanceEndpoint {
 			largestShare = Math.max(largestShare, share);
 			descriptors.add(pod(service, balancer, pods.get(i), recent[i], share));
 		}
-		double imbalance = (total > 0) ? largestShare * pods.size() : 1.0;
+		// the fair share is that of the pods in rotation: one that drains or is ejected
+		// takes none
+		long inRotation = pods.stream().filter((pod) -> balancer.state(pod, this.counters) == PodState.READY).count();
+		double imbalance = (total > 0) ? largestShare * Math.max(1, inRotation) : 1.0;
 		RefreshStatus status = this.refresher.status(service);
 		Instant lastRefresh = (status.lastRefresh() != null) ? status.lastRefresh().truncatedTo(ChronoUnit.MILLIS)
 				: null;
 		return new ServiceDescriptor(target.serviceId(), balancer.strategy().name(), status.source(), lastRefresh,
 				status.refreshes(), status.failing(), this.window, round(imbalance), descriptors, balancer.isPanic(),
-				options(balancer.options()));
+				options(balancer.options()), balancer.options().locality().value(), balancer.options().subsetSize());
 	}
 
 	private static Options options(BalancingOptions options) {
@@ -133,7 +145,8 @@ public class ConnbalanceEndpoint {
 		return new PodDescriptor(pod.name(), pod.host(), pod.port(), pod.zone(), state,
 				new Connections(http, grpc, jdbc, http + grpc + jdbc),
 				new Requests(stats.total(), stats.inFlight(), stats.failed(), recent), round(share),
-				round(balancer.rampWeight(stats, balancer.now())), stats.lastFailure());
+				round(balancer.rampWeight(stats, balancer.now())), stats.lastFailure(), balancer.isLocal(stats),
+				balancer.isInUse(stats));
 	}
 
 	private static double round(double value) {
@@ -143,9 +156,24 @@ public class ConnbalanceEndpoint {
 	/**
 	 * The endpoint's whole answer.
 	 *
+	 * @param client where this client runs
 	 * @param services each service by key
 	 */
-	public record ServicesDescriptor(Map<String, ServiceDescriptor> services) implements OperationResponseBody {
+	public record ServicesDescriptor(ClientDescriptor client,
+			Map<String, ServiceDescriptor> services) implements OperationResponseBody {
+
+	}
+
+	/**
+	 * Where this client runs, as configured or learned.
+	 *
+	 * @param zone its zone, or {@code null} when unknown
+	 * @param node its node, or {@code null} when unknown
+	 * @param pod its own pod name, or {@code null} when unknown
+	 * @param peers how many pods its own Service has (itself included), 0 when unknown
+	 */
+	@JsonInclude(JsonInclude.Include.ALWAYS)
+	public record ClientDescriptor(String zone, String node, String pod, int peers) {
 
 	}
 
@@ -160,16 +188,20 @@ public class ConnbalanceEndpoint {
 	 * @param stale whether discovery has failed since {@code lastRefresh} (for
 	 * EndpointSlices: the API server stopped answering), so the pods are the last known
 	 * @param window the window of the pods' shares and of the imbalance (ISO-8601)
-	 * @param imbalance the largest share over the window divided by the fair share (1.0
-	 * is even, and so is a service with no requests in the window)
+	 * @param imbalance the largest share over the window divided by the fair share among
+	 * the pods in rotation (1.0 is even, and so is a service with no requests in the
+	 * window)
 	 * @param pods the pods, sorted by name, including those still draining
 	 * @param panic whether too few pods are healthy, so ejection is set aside
 	 * @param options the service's slow start, retries and outlier ejection
+	 * @param locality which pods this client prefers: {@code hints}, {@code prefer-zone}
+	 * or {@code off}
+	 * @param subsetSize the most pods this client uses, 0 for all
 	 */
 	@JsonInclude(JsonInclude.Include.ALWAYS)
 	public record ServiceDescriptor(String serviceId, String strategy, String source, Instant lastRefresh,
 			long refreshes, boolean stale, String window, double imbalance, List<PodDescriptor> pods, boolean panic,
-			Options options) implements OperationResponseBody {
+			Options options, String locality, int subsetSize) implements OperationResponseBody {
 
 	}
 
@@ -214,10 +246,13 @@ public class ConnbalanceEndpoint {
 	 * start
 	 * @param lastFailure why it last failed a request (a status, or a connection or TLS
 	 * error), or {@code null}
+	 * @param local whether it is among the pods this client prefers by its locality (with
+	 * locality off, or no local pod, every ready pod is)
+	 * @param selected whether requests may go to it: ready, and in this client's subset
 	 */
 	@JsonInclude(JsonInclude.Include.ALWAYS)
 	public record PodDescriptor(String name, String host, int port, String zone, String state, Connections connections,
-			Requests requests, double share, double weight, String lastFailure) {
+			Requests requests, double share, double weight, String lastFailure, boolean local, boolean selected) {
 
 	}
 

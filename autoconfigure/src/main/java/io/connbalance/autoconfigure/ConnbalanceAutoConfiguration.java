@@ -7,6 +7,8 @@ import io.connbalance.balance.ServiceBalancers;
 import io.connbalance.discovery.DiscoveryClientPodSource;
 import io.connbalance.discovery.PodSource;
 import io.connbalance.kubernetes.InformerStopLogFilter;
+import io.connbalance.pod.ClientTopology;
+import io.connbalance.pod.ClientTopology.Placement;
 import io.connbalance.pod.PodRegistry;
 import io.connbalance.pod.ServiceTarget;
 import io.connbalance.refresh.PodRefresher;
@@ -23,6 +25,7 @@ import org.springframework.cloud.client.discovery.simple.SimpleDiscoveryClientAu
 import org.springframework.context.ApplicationContext;
 import org.springframework.context.ApplicationListener;
 import org.springframework.context.annotation.Bean;
+import org.springframework.util.StringUtils;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.context.event.ContextClosedEvent;
 import org.springframework.core.env.Environment;
@@ -58,7 +61,7 @@ public final class ConnbalanceAutoConfiguration {
 	@Bean
 	@ConditionalOnMissingBean
 	ServiceBalancers connbalanceServiceBalancers(PodRegistry registry, ConnbalanceSettings settings,
-			PodRefresher refresher) {
+			PodRefresher refresher, ClientTopology topology) {
 		refresher.start();
 		return new ServiceBalancers(registry,
 				(key) -> settings.services()
@@ -67,7 +70,21 @@ public final class ConnbalanceAutoConfiguration {
 					.findFirst()
 					.map((target) -> BalancingStrategy.create(target.strategy()))
 					.orElseThrow(),
-				settings::balancing);
+				settings::balancing, topology);
+	}
+
+	/**
+	 * Where this client runs, from {@code connbalance.zone} and
+	 * {@code connbalance.node-name}; in Kubernetes, what they leave unset is learned.
+	 */
+	@Bean
+	@ConditionalOnMissingBean
+	ClientTopology connbalanceClientTopology(ConnbalanceProperties properties) {
+		return new ClientTopology(Placement.of(trimmed(properties.getZone()), trimmed(properties.getNodeName())));
+	}
+
+	private static String trimmed(String value) {
+		return StringUtils.hasText(value) ? value.trim() : null;
 	}
 
 	@Bean

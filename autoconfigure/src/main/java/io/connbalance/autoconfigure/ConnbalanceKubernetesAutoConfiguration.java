@@ -12,6 +12,8 @@ import io.connbalance.discovery.DiscoveryClientPodSource;
 import io.connbalance.discovery.PodSource;
 import io.connbalance.kubernetes.EndpointSlicePodSource;
 import io.connbalance.kubernetes.EndpointSliceWatch;
+import io.connbalance.kubernetes.SelfLocator;
+import io.connbalance.pod.ClientTopology;
 import io.connbalance.pod.ServiceTarget;
 
 import org.springframework.beans.factory.ObjectProvider;
@@ -25,6 +27,7 @@ import org.springframework.boot.cloud.CloudPlatform;
 import org.springframework.cloud.client.discovery.DiscoveryClient;
 import org.springframework.cloud.kubernetes.commons.KubernetesNamespaceProvider;
 import org.springframework.context.annotation.Bean;
+import org.springframework.core.env.Environment;
 import org.springframework.util.StringUtils;
 
 /**
@@ -57,6 +60,25 @@ public final class ConnbalanceKubernetesAutoConfiguration {
 		PodSource fallback = (discovery != null) ? new DiscoveryClientPodSource(discovery)
 				: (target) -> new DiscoveredPods(EndpointSlicePodSource.SOURCE, List.of());
 		return new EndpointSlicePodSource(watch, fallback);
+	}
+
+	/**
+	 * Learns this client's zone, node and peers from its own Service's EndpointSlices,
+	 * unless its pod name is unknown.
+	 */
+	@Bean(initMethod = "start", destroyMethod = "stop")
+	@ConditionalOnBean(ApiClient.class)
+	@ConditionalOnMissingBean
+	SelfLocator connbalanceSelfLocator(ApiClient client, ConnbalanceProperties properties, ConnbalanceSettings settings,
+			ClientTopology topology, ObjectProvider<KubernetesNamespaceProvider> namespaces, Environment environment) {
+		String podName = properties.getKubernetes().getPodName();
+		if (!StringUtils.hasText(podName)) {
+			podName = environment.getProperty("HOSTNAME");
+		}
+		KubernetesNamespaceProvider provider = namespaces.getIfAvailable();
+		String namespace = (provider != null) ? provider.getNamespace() : null;
+		return new SelfLocator(client, StringUtils.hasText(namespace) ? namespace : "default",
+				StringUtils.hasText(podName) ? podName.trim() : null, topology, settings.refreshInterval());
 	}
 
 }

@@ -28,7 +28,7 @@ import org.springframework.context.annotation.Bean;
 				"org.springframework.boot.micrometer.metrics.autoconfigure.export.simple.SimpleMetricsExportAutoConfiguration" })
 @ConditionalOnConnbalanceEnabled
 @ConditionalOnClass(MeterRegistry.class)
-@ConditionalOnBean({ MeterRegistry.class, ServiceBalancers.class })
+@ConditionalOnBean({ MeterRegistry.class, ServiceBalancers.class, PodRefresher.class })
 public final class ConnbalanceMetricsAutoConfiguration {
 
 	@Bean

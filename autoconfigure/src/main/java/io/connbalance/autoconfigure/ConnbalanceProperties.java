@@ -17,6 +17,19 @@ public class ConnbalanceProperties {
 	 */
 	private boolean enabled = true;
 
+	/**
+	 * The zone this client runs in, for zone-aware routing. In Kubernetes it is learned
+	 * from the EndpointSlice of the client's own pod when not set.
+	 */
+	private String zone;
+
+	/**
+	 * The node this client runs on, for node hints (PreferSameNode). In Kubernetes it is
+	 * learned from the EndpointSlice of the client's own pod when not set; or set it from
+	 * the downward API (spec.nodeName).
+	 */
+	private String nodeName;
+
 	private final Refresh refresh = new Refresh();
 
 	private final Defaults defaults = new Defaults();
@@ -43,6 +56,22 @@ public class ConnbalanceProperties {
 
 	public boolean isEnabled() {
 		return this.enabled;
+	}
+
+	public String getZone() {
+		return this.zone;
+	}
+
+	public void setZone(String zone) {
+		this.zone = zone;
+	}
+
+	public String getNodeName() {
+		return this.nodeName;
+	}
+
+	public void setNodeName(String nodeName) {
+		this.nodeName = nodeName;
 	}
 
 	public void setEnabled(boolean enabled) {
@@ -113,6 +142,38 @@ public class ConnbalanceProperties {
 		 * of two choices over response time x (requests in flight + 1)).
 		 */
 		private String strategy = "least-request";
+
+		/**
+		 * Which pods to prefer by where they run: hints (as kube-proxy: the endpoints the
+		 * Service's EndpointSlices hint for this client's node or zone, when every
+		 * endpoint has hints), prefer-zone (the pods in this client's zone, whatever the
+		 * Service says), or off. Requests spill to other zones when too few local pods
+		 * are usable.
+		 */
+		private String locality = "hints";
+
+		/**
+		 * The most pods of a service this client uses and connects to (within its
+		 * locality); 0 for every pod. Deterministic aperture when the client knows its
+		 * peers, else a random subset of its own.
+		 */
+		private int subsetSize;
+
+		public String getLocality() {
+			return this.locality;
+		}
+
+		public void setLocality(String locality) {
+			this.locality = locality;
+		}
+
+		public int getSubsetSize() {
+			return this.subsetSize;
+		}
+
+		public void setSubsetSize(int subsetSize) {
+			this.subsetSize = subsetSize;
+		}
 
 		/**
 		 * Window over which a pod that joins a running service ramps up from 10% to its
@@ -350,8 +411,8 @@ public class ConnbalanceProperties {
 		/**
 		 * The recent window over which the endpoint reports each pod's share and the
 		 * service's imbalance: long enough to hold many requests at a modest rate, short
-		 * enough that a scale-up or a drain shows within half a minute. Totals since
-		 * startup stay under each pod's requests. At least 1s.
+		 * enough that a scale-up or a drain shows soon (30s: within half a minute).
+		 * Totals since startup stay under each pod's requests. At least 1s.
 		 */
 		private Duration window = Duration.ofSeconds(30);
 
@@ -385,6 +446,21 @@ public class ConnbalanceProperties {
 		 * services as stale, and the slices are listed again.
 		 */
 		private Duration watchTimeout = Duration.ofSeconds(60);
+
+		/**
+		 * This client's pod name, by which it finds its own endpoint in the
+		 * EndpointSlices of its namespace to learn its zone, node and peers. Defaults to
+		 * the HOSTNAME variable, which Kubernetes sets to the pod name.
+		 */
+		private String podName;
+
+		public String getPodName() {
+			return this.podName;
+		}
+
+		public void setPodName(String podName) {
+			this.podName = podName;
+		}
 
 		public Duration getWatchTimeout() {
 			return this.watchTimeout;
@@ -462,6 +538,32 @@ public class ConnbalanceProperties {
 		 * connbalance.defaults.retries.
 		 */
 		private Integer retries;
+
+		/**
+		 * This service's locality: hints, prefer-zone or off.
+		 */
+		private String locality;
+
+		/**
+		 * The most pods of this service the client uses; 0 for every pod.
+		 */
+		private Integer subsetSize;
+
+		public String getLocality() {
+			return this.locality;
+		}
+
+		public void setLocality(String locality) {
+			this.locality = locality;
+		}
+
+		public Integer getSubsetSize() {
+			return this.subsetSize;
+		}
+
+		public void setSubsetSize(Integer subsetSize) {
+			this.subsetSize = subsetSize;
+		}
 
 		/**
 		 * Outlier ejection of this service; each field unset here comes from

@@ -11,6 +11,7 @@ import java.util.stream.Collectors;
 
 import io.connbalance.balance.BalancingOptions;
 import io.connbalance.balance.BalancingStrategy;
+import io.connbalance.balance.Locality;
 import io.connbalance.balance.OutlierEjection;
 import io.connbalance.pod.ServiceTarget;
 
@@ -110,7 +111,9 @@ public record ConnbalanceSettings(Duration refreshInterval, List<ServiceTarget> 
 				ejection("connbalance.defaults.outlier-ejection", defaults.getOutlierEjection(),
 						OutlierEjection.DEFAULTS),
 				slowStart("connbalance.defaults.slow-start", defaults.getSlowStart()),
-				retries("connbalance.defaults.retries", defaults.getRetries()));
+				retries("connbalance.defaults.retries", defaults.getRetries()),
+				locality("connbalance.defaults.locality", defaults.getLocality()),
+				subsetSize("connbalance.defaults.subset-size", defaults.getSubsetSize()));
 		List<ServiceTarget> services = new ArrayList<>();
 		Map<String, BalancingOptions> balancing = new LinkedHashMap<>();
 		Map<String, ServiceHttpOptions> http = new LinkedHashMap<>();
@@ -149,7 +152,28 @@ public record ConnbalanceSettings(Duration refreshInterval, List<ServiceTarget> 
 				? slowStart(prefix + ".slow-start", service.getSlowStart()) : defaults.slowStart();
 		int retries = (service.getRetries() != null) ? retries(prefix + ".retries", service.getRetries())
 				: defaults.retries();
-		return new BalancingOptions(ejection, slowStart, retries);
+		Locality locality = (service.getLocality() != null) ? locality(prefix + ".locality", service.getLocality())
+				: defaults.locality();
+		int subsetSize = (service.getSubsetSize() != null)
+				? subsetSize(prefix + ".subset-size", service.getSubsetSize()) : defaults.subsetSize();
+		return new BalancingOptions(ejection, slowStart, retries, locality, subsetSize);
+	}
+
+	private static Locality locality(String property, String value) {
+		Locality locality = Locality.of((value != null) ? value.trim() : null);
+		if (locality == null) {
+			throw new InvalidConfigurationException(property, "unknown locality '" + value + "'",
+					"Use one of: " + String.join(", ", Locality.names()) + ".");
+		}
+		return locality;
+	}
+
+	private static int subsetSize(String property, int value) {
+		if (value < 0 || value == 1) {
+			throw new InvalidConfigurationException(property, "must be 0 (every pod) or at least 2, was " + value,
+					"Set a size such as 20, or 0 to use every pod.");
+		}
+		return value;
 	}
 
 	private static Duration slowStart(String property, Duration value) {

@@ -5,6 +5,9 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+
 import io.connbalance.balance.ServiceBalancers;
 import io.connbalance.stats.PodStats;
 
@@ -16,6 +19,8 @@ import org.springframework.context.SmartLifecycle;
  * report shares over that window.
  */
 class StatsWindowLifecycle implements SmartLifecycle {
+
+	private static final Log logger = LogFactory.getLog(StatsWindowLifecycle.class);
 
 	private final ServiceBalancers balancers;
 
@@ -38,8 +43,19 @@ class StatsWindowLifecycle implements SmartLifecycle {
 			thread.setDaemon(true);
 			return thread;
 		});
-		this.scheduler.scheduleAtFixedRate(this.balancers::tick, this.tickMillis, this.tickMillis,
-				TimeUnit.MILLISECONDS);
+		// with a fixed delay, ticks missed while the process was paused are not run back
+		// to back, which would shrink the window
+		this.scheduler.scheduleWithFixedDelay(this::tick, this.tickMillis, this.tickMillis, TimeUnit.MILLISECONDS);
+	}
+
+	/** A tick on the scheduler's thread: an exception would cancel every later one. */
+	private void tick() {
+		try {
+			this.balancers.tick();
+		}
+		catch (RuntimeException ex) {
+			logger.error("connbalance's sample of request counts failed; the next one runs as scheduled", ex);
+		}
 	}
 
 	@Override

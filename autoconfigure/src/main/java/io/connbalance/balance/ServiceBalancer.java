@@ -14,6 +14,11 @@ import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 import java.util.random.RandomGenerator;
 
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+
+import io.connbalance.pod.ClientTopology;
+import io.connbalance.pod.ClientTopology.Placement;
 import io.connbalance.pod.Pod;
 import io.connbalance.pod.PodState;
 import io.connbalance.pod.ServicePods;
@@ -33,6 +38,8 @@ import io.connbalance.stats.PodStats;
  * or ramping, a pick costs the strategy's pick and two volatile reads.
  */
 public final class ServiceBalancer implements DrainListener, FailureListener {
+
+	private static final Log logger = LogFactory.getLog(ServiceBalancer.class);
 
 	private static final int ATTEMPTS = 3;
 
@@ -57,7 +64,16 @@ public final class ServiceBalancer implements DrainListener, FailureListener {
 
 	private final LongAdder retries = new LongAdder();
 
+	private final List<Runnable> selectionListeners = new CopyOnWriteArrayList<>();
+
+	private final ClientTopology topology;
+
+	/** This client's seed for hash-based subsets. */
+	private final long seed = ThreadLocalRandom.current().nextLong();
+
 	private volatile List<PodStats> ready = List.of();
+
+	private volatile PodSelection selection = PodSelection.EMPTY;
 
 	/** The generation of the last snapshot taken, under this balancer's lock. */
 	private long generation = -1;
@@ -82,12 +98,28 @@ public final class ServiceBalancer implements DrainListener, FailureListener {
 	 */
 	public ServiceBalancer(String service, BalancingStrategy strategy, BalancingOptions options, LongSupplier clock,
 			RandomGenerator random) {
+		this(service, strategy, options, new ClientTopology(Placement.UNKNOWN), clock, random);
+	}
+
+	/**
+	 * Creates a balancer with no pods, for a client whose placement may change.
+	 * @param service the service key
+	 * @param strategy the strategy, used by this service only
+	 * @param options ejection, slow start, retries, locality and subset size
+	 * @param topology where the client runs
+	 * @param clock nanoseconds, as {@link System#nanoTime()}; also the pods' clock
+	 * @param random decides which picks of a ramping pod are turned down
+	 */
+	public ServiceBalancer(String service, BalancingStrategy strategy, BalancingOptions options,
+			ClientTopology topology, LongSupplier clock, RandomGenerator random) {
+		this.topology = topology;
 		this.service = service;
 		this.strategy = strategy;
 		this.options = options;
 		this.clock = clock;
 		this.outliers = new OutlierDetector(service, options.outlierEjection(), clock);
 		this.slowStart = new SlowStart(options.slowStart(), random);
+		topology.addListener(this::select);
 	}
 
 	/**
@@ -134,17 +166,18 @@ public final class ServiceBalancer implements DrainListener, FailureListener {
 	 * @throws NoPodAvailableException if no pod is ready
 	 */
 	public PodStats acquire(PodStats avoid) {
-		if (avoid != null) {
-			this.retries.increment();
-		}
 		for (int attempt = 0; attempt < ATTEMPTS; attempt++) {
 			PodStats chosen = choose();
-			if (chosen == avoid && this.ready.size() > 1) {
-				List<PodStats> others = new ArrayList<>(this.ready);
+			List<PodStats> selected = this.selection.all();
+			if (chosen == avoid && selected.size() > 1) {
+				List<PodStats> others = new ArrayList<>(selected);
 				others.remove(avoid);
 				chosen = choose(others);
 			}
 			if (chosen.begin()) {
+				if (avoid != null) {
+					this.retries.increment();
+				}
 				return chosen;
 			}
 			// It drained between reading the ready list and counting: choose again.
@@ -158,7 +191,101 @@ public final class ServiceBalancer implements DrainListener, FailureListener {
 	 * @throws NoPodAvailableException if no pod is ready
 	 */
 	public PodStats choose() {
-		return choose(this.ready);
+		return choose(this.selection);
+	}
+
+	/**
+	 * Chooses one of the pods of a selection: a local one, or a remote one when the local
+	 * ones are too few to keep (see {@link PodSelection}).
+	 * @param selection the selection, this balancer's or one of {@link #select(List)}
+	 * @return the pod's counters
+	 * @throws NoPodAvailableException if there are no candidates
+	 */
+	public PodStats choose(PodSelection selection) {
+		if (!selection.prefers()) {
+			return choose(selection.all());
+		}
+		List<PodStats> local = selection.local();
+		int usable = local.size();
+		if (this.outliers.anyEjected() && !this.outliers.isPanic()) {
+			for (PodStats pod : local) {
+				if (this.outliers.isEjected(pod)) {
+					usable--;
+				}
+			}
+		}
+		return choose(selection.candidates(usable, ThreadLocalRandom.current()));
+	}
+
+	/**
+	 * This client's selection among some pods (those a gRPC channel holds a ready
+	 * connection to), to {@link #choose(PodSelection) choose} from.
+	 * @param pods pods of this service
+	 * @return the selection
+	 */
+	public PodSelection select(List<PodStats> pods) {
+		return this.selection.restrictTo(pods);
+	}
+
+	/**
+	 * Whether this client uses a pod: always, unless the service has a subset size and
+	 * the pod is outside this client's subset.
+	 * @param address the pod's address
+	 * @return {@code true} when it is used
+	 */
+	public boolean isSelected(String address) {
+		PodStats pod = this.pods.get(address);
+		return pod != null && this.selection.isSelected(pod);
+	}
+
+	/**
+	 * Whether a pod is local to this client (by the service's locality).
+	 * @param pod the pod
+	 * @return {@code true} when it is among the pods preferred
+	 */
+	public boolean isLocal(PodStats pod) {
+		return this.selection.isLocal(pod);
+	}
+
+	/**
+	 * Whether requests may go to a pod: it is ready and, with a subset size, in this
+	 * client's subset.
+	 * @param pod the pod
+	 * @return {@code true} when requests may go to it
+	 */
+	public boolean isInUse(PodStats pod) {
+		return this.selection.uses(pod);
+	}
+
+	/**
+	 * Where this client runs.
+	 * @return the placement
+	 */
+	public Placement placement() {
+		return this.topology.placement();
+	}
+
+	/**
+	 * Adds a listener told after each change of the pods this client uses (pods that
+	 * joined or left, a new placement).
+	 * @param listener the listener
+	 */
+	public void addSelectionListener(Runnable listener) {
+		this.selectionListeners.add(listener);
+	}
+
+	/**
+	 * Removes a listener of {@link #addSelectionListener(Runnable)}.
+	 * @param listener the listener
+	 */
+	public void removeSelectionListener(Runnable listener) {
+		this.selectionListeners.remove(listener);
+	}
+
+	/** Makes the selection again, from the ready pods and the client's placement. */
+	private synchronized void select() {
+		this.selection = PodSelection.of(this.ready, this.options, this.topology.placement(), this.seed);
+		this.selectionListeners.forEach(Runnable::run);
 	}
 
 	/**
@@ -285,7 +412,8 @@ public final class ServiceBalancer implements DrainListener, FailureListener {
 
 	/**
 	 * Adds a listener told of the counters of each pod that joins (or returns after it
-	 * drained), on the thread that updates the pods, before any request can choose it.
+	 * drained, or is renamed), on the thread that updates the pods, before any request
+	 * can choose it.
 	 * @param listener the listener
 	 */
 	public void addPodListener(Consumer<PodStats> listener) {
@@ -320,16 +448,21 @@ public final class ServiceBalancer implements DrainListener, FailureListener {
 		boolean slowStart = !this.ready.isEmpty() && this.slowStart.enabled();
 		Set<String> present = new HashSet<>();
 		List<PodStats> nowReady = new ArrayList<>();
+		List<PodStats> joined = new ArrayList<>();
 		for (Pod pod : snapshot.pods()) {
 			present.add(pod.address());
 			PodStats stats = this.pods.compute(pod.address(), (address, existing) -> {
 				if (existing == null || !existing.reinstate()) {
 					PodStats created = new PodStats(pod, this, this, this.clock);
-					this.podListeners.forEach((listener) -> listener.accept(created));
+					joined.add(created);
 					if (slowStart && pod.isReady()) {
 						this.slowStart.start(created, now);
 					}
 					return created;
+				}
+				if (!existing.pod().name().equals(pod.name())) {
+					// the same address under another name: told as a new pod
+					joined.add(existing);
 				}
 				existing.update(pod);
 				return existing;
@@ -338,7 +471,10 @@ public final class ServiceBalancer implements DrainListener, FailureListener {
 				nowReady.add(stats);
 			}
 		}
+		// before any request can choose them
+		joined.forEach((stats) -> this.podListeners.forEach((listener) -> tell(listener, stats)));
 		this.ready = List.copyOf(nowReady);
+		select();
 		for (PodStats stats : List.copyOf(this.pods.values())) {
 			if (!present.contains(stats.pod().address()) && !stats.isRetired()) {
 				stats.retire();
@@ -352,7 +488,17 @@ public final class ServiceBalancer implements DrainListener, FailureListener {
 		this.pods.remove(stats.pod().address(), stats);
 		this.outliers.forget(stats);
 		this.slowStart.end(stats);
-		this.drainListeners.forEach((listener) -> listener.drained(stats));
+		this.drainListeners.forEach((listener) -> tell(listener::drained, stats));
+	}
+
+	/** A listener that fails must not fail an update of the pods, or a request. */
+	private void tell(Consumer<PodStats> listener, PodStats stats) {
+		try {
+			listener.accept(stats);
+		}
+		catch (RuntimeException ex) {
+			logger.warn("A listener of service '" + this.service + "' failed for pod " + stats.pod().name(), ex);
+		}
 	}
 
 }

@@ -5,6 +5,10 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.Function;
 
+import java.util.concurrent.ThreadLocalRandom;
+
+import io.connbalance.pod.ClientTopology;
+import io.connbalance.pod.ClientTopology.Placement;
 import io.connbalance.pod.PodRegistry;
 import io.connbalance.pod.ServicePods;
 
@@ -33,9 +37,23 @@ public final class ServiceBalancers implements PodRegistry.Listener {
 	 */
 	public ServiceBalancers(PodRegistry registry, Function<String, BalancingStrategy> strategies,
 			Function<String, BalancingOptions> options) {
+		this(registry, strategies, options, new ClientTopology(Placement.UNKNOWN));
+	}
+
+	/**
+	 * Creates a balancer per service with its own options, for a client whose placement
+	 * may change, and subscribes them to the registry.
+	 * @param registry the pod registry
+	 * @param strategies the strategy for a service key
+	 * @param options the options for a service key
+	 * @param topology where the client runs
+	 */
+	public ServiceBalancers(PodRegistry registry, Function<String, BalancingStrategy> strategies,
+			Function<String, BalancingOptions> options, ClientTopology topology) {
 		Map<String, ServiceBalancer> byService = new LinkedHashMap<>();
 		for (String service : registry.services()) {
-			byService.put(service, new ServiceBalancer(service, strategies.apply(service), options.apply(service)));
+			byService.put(service, new ServiceBalancer(service, strategies.apply(service), options.apply(service),
+					topology, System::nanoTime, () -> ThreadLocalRandom.current().nextLong()));
 		}
 		this.balancers = Map.copyOf(byService);
 		// listening first, then reading: a change made in between is seen either way,

@@ -62,7 +62,11 @@ final class CallTracer extends ClientStreamTracer {
 		if (this.counted) {
 			Status seen = asSeenByCaller(status, this.deadline);
 			boolean podFailure = isPodFailure(seen, this.responded);
-			if (this.trailersOnly && !podFailure) {
+			if (seen.getCode() == Status.Code.CANCELLED) {
+				// by the caller: nothing is known of the pod
+				this.stats.endCancelled(this.sent, this.responded, true);
+			}
+			else if (this.trailersOnly && !podFailure) {
 				// a status of the call, as NOT_FOUND: the pod answered, at once
 				this.stats.responded(this.sent);
 				this.stats.end(Client.GRPC, this.sent, !status.isOk(), false);
@@ -73,10 +77,6 @@ final class CallTracer extends ClientStreamTracer {
 							+ ((seen.getDescription() != null) ? ": " + seen.getDescription() : ""));
 				}
 				this.stats.endWithoutResponse(Client.GRPC, this.sent, !status.isOk(), podFailure);
-			}
-			else if (seen.getCode() == Status.Code.CANCELLED) {
-				// by the caller, while the pod answered: nothing is known of the pod
-				this.stats.endUnjudged(Client.GRPC, this.sent, true);
 			}
 			else {
 				if (podFailure) {

@@ -7,18 +7,21 @@ import io.grpc.LoadBalancer.PickResult;
 import io.grpc.LoadBalancer.PickSubchannelArgs;
 import io.grpc.LoadBalancer.SubchannelPicker;
 
+import io.connbalance.balance.PodSelection;
 import io.connbalance.balance.ServiceBalancer;
 import io.connbalance.stats.PodStats;
 
 /**
- * Picks per call among the READY pods, with the service's balancer (its strategy,
- * ejection and slow start).
+ * Picks per call among the READY pods, with the service's balancer (its locality,
+ * strategy, ejection and slow start).
  */
 final class PodPicker extends SubchannelPicker {
 
 	private final ServiceBalancer balancer;
 
 	private final List<PodStats> ready;
+
+	private final PodSelection selection;
 
 	private final Map<PodStats, PickResult> results;
 
@@ -31,12 +34,13 @@ final class PodPicker extends SubchannelPicker {
 	PodPicker(ServiceBalancer balancer, List<PodStats> ready, Map<PodStats, PickResult> results) {
 		this.balancer = balancer;
 		this.ready = List.copyOf(ready);
+		this.selection = balancer.select(this.ready);
 		this.results = results;
 	}
 
 	@Override
 	public PickResult pickSubchannel(PickSubchannelArgs args) {
-		return this.results.get(this.balancer.choose(this.ready));
+		return this.results.get(this.balancer.choose(this.selection));
 	}
 
 	@Override

@@ -15,8 +15,9 @@ import io.connbalance.pod.PodRegistry;
 import io.connbalance.pod.ServicePods;
 
 /**
- * Resolves {@code connbalance:///<service key>} to the service's ready pods, one address
- * group per pod, and pushes the full list again each time the pod registry changes. The
+ * Resolves {@code connbalance:///<service key>} to the service's ready pods (those of
+ * this client's subset, when the service has a subset size), one address group per pod,
+ * and pushes the full list again each time the pod registry or the subset changes. The
  * service config it hands the channel selects connbalance's own load balancer.
  */
 final class ServiceNameResolver extends NameResolver implements PodRegistry.Listener {
@@ -33,6 +34,8 @@ final class ServiceNameResolver extends NameResolver implements PodRegistry.List
 	private final SynchronizationContext syncContext;
 
 	private final ConfigOrError serviceConfig;
+
+	private final Runnable selectionChanged = this::selectionChanged;
 
 	private Listener2 listener;
 
@@ -55,6 +58,8 @@ final class ServiceNameResolver extends NameResolver implements PodRegistry.List
 	public void start(Listener2 listener) {
 		this.listener = listener;
 		this.registry.addListener(this);
+		// a new subset, as the client's placement changes
+		this.binding.balancer().addSelectionListener(this.selectionChanged);
 		publish(this.registry.get(this.binding.service()));
 	}
 
@@ -75,10 +80,15 @@ final class ServiceNameResolver extends NameResolver implements PodRegistry.List
 		this.refreshHint.run();
 	}
 
+	private void selectionChanged() {
+		this.syncContext.execute(() -> publish(this.registry.get(this.binding.service())));
+	}
+
 	@Override
 	public void shutdown() {
 		this.shutdown = true;
 		this.registry.removeListener(this);
+		this.binding.balancer().removeSelectionListener(this.selectionChanged);
 	}
 
 	private void publish(ServicePods snapshot) {
@@ -87,7 +97,7 @@ final class ServiceNameResolver extends NameResolver implements PodRegistry.List
 		}
 		List<EquivalentAddressGroup> addresses = new ArrayList<>();
 		for (Pod pod : snapshot.pods()) {
-			if (pod.isReady()) {
+			if (pod.isReady() && this.binding.balancer().isSelected(pod.address())) {
 				addresses.add(new EquivalentAddressGroup(new InetSocketAddress(pod.host(), pod.port()),
 						Attributes.newBuilder().set(ServiceBinding.POD, pod.address()).build()));
 			}

@@ -189,7 +189,7 @@ public final class ServiceClientHttpConnector implements ClientHttpConnector {
 		void cancelled() {
 			// by the caller: nothing is known of the pod
 			if (this.state.compareAndSet(WAITING, ENDED)) {
-				this.pod.endWithoutResponse(Client.WEBCLIENT, this.sent, false, false);
+				this.pod.endCancelled(this.sent, false, false);
 			}
 			else if (!this.bodyRead && this.state.compareAndSet(RESPONDED, ENDED)) {
 				// cancelled as the response came: nobody will read its body (the pod's

@@ -2,14 +2,17 @@ package io.connbalance.kubernetes;
 
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeSet;
 
 import io.kubernetes.client.openapi.models.DiscoveryV1EndpointPort;
 import io.kubernetes.client.openapi.models.V1Endpoint;
 import io.kubernetes.client.openapi.models.V1EndpointConditions;
+import io.kubernetes.client.openapi.models.V1EndpointHints;
 import io.kubernetes.client.openapi.models.V1EndpointSlice;
 import io.kubernetes.client.openapi.models.V1ObjectReference;
 
@@ -17,6 +20,7 @@ import io.connbalance.discovery.PortNotFoundException;
 import io.connbalance.pod.Pod;
 import io.connbalance.pod.PodState;
 import io.connbalance.pod.ServiceTarget;
+import io.connbalance.pod.Topology;
 
 import org.springframework.util.StringUtils;
 
@@ -31,7 +35,9 @@ import org.springframework.util.StringUtils;
  * new requests while those in flight finish. An endpoint that is neither ready nor
  * terminating is left out.</li>
  * <li>The pod name is the endpoint's {@code targetRef} (the pod), else its
- * {@code hostname}, else {@code host:port}; the zone is the endpoint's {@code zone}.</li>
+ * {@code hostname}, else {@code host:port}; the zone is the endpoint's {@code zone}, the
+ * node its {@code nodeName}, and its {@code hints} say which zones and nodes should use
+ * it.</li>
  * <li>The port is the configured number, else the slice port of the configured name, else
  * the slice's only port, or the one named {@code http} or {@code https}.</li>
  * </ul>
@@ -77,8 +83,8 @@ final class EndpointSlicePods {
 				if (port == null) {
 					continue;
 				}
-				Pod pod = new Pod(name(endpoint, port), endpoint.getAddresses().get(0), port, endpoint.getZone(),
-						state);
+				Pod pod = new Pod(name(endpoint, port), endpoint.getAddresses().get(0), port, endpoint.getZone(), state,
+						topology(endpoint));
 				pods.merge(pod.address(), pod, (existing, other) -> existing.isReady() ? existing : other);
 			}
 		}
@@ -139,6 +145,19 @@ final class EndpointSlicePods {
 			return PodState.DRAINING;
 		}
 		return Boolean.FALSE.equals(conditions.getReady()) ? null : PodState.READY;
+	}
+
+	private static Topology topology(V1Endpoint endpoint) {
+		V1EndpointHints hints = endpoint.getHints();
+		Set<String> zones = new HashSet<>();
+		Set<String> nodes = new HashSet<>();
+		if (hints != null && hints.getForZones() != null) {
+			hints.getForZones().forEach((zone) -> zones.add(zone.getName()));
+		}
+		if (hints != null && hints.getForNodes() != null) {
+			hints.getForNodes().forEach((node) -> nodes.add(node.getName()));
+		}
+		return new Topology(endpoint.getNodeName(), zones, nodes);
 	}
 
 	private static String name(V1Endpoint endpoint, int port) {

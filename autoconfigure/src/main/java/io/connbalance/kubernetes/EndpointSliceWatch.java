@@ -268,7 +268,7 @@ public class EndpointSliceWatch {
 		return cause.getClass().getSimpleName() + ": " + cause.getMessage();
 	}
 
-	private static String serviceName(V1EndpointSlice slice) {
+	static String serviceName(V1EndpointSlice slice) {
 		Map<String, String> labels = (slice.getMetadata() != null) ? slice.getMetadata().getLabels() : null;
 		String name = (labels != null) ? labels.get(SERVICE_NAME_LABEL) : null;
 		return (name != null) ? name : "";

@@ -62,7 +62,7 @@ public final class ServiceLoadBalancerLifecycle implements LoadBalancerLifecycle
 					Started cancelled = this.started.remove(key);
 					if (cancelled != null) {
 						// by the caller: nothing is known of the pod
-						cancelled.pod().endWithoutResponse(Client.LOADBALANCER, cancelled.sent(), false, false);
+						cancelled.pod().endCancelled(cancelled.sent(), false, false);
 					}
 				});
 			}

@@ -17,6 +17,7 @@ import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.TimeGauge;
+import io.micrometer.core.instrument.Timer;
 
 import io.connbalance.balance.ServiceBalancer;
 import io.connbalance.balance.ServiceBalancers;
@@ -24,6 +25,7 @@ import io.connbalance.pod.PodState;
 import io.connbalance.refresh.PodRefresher;
 import io.connbalance.refresh.RefreshStatus;
 import io.connbalance.stats.ConnectionCounter;
+import io.connbalance.stats.PodMeters;
 import io.connbalance.stats.PodStats;
 
 /**
@@ -49,6 +51,12 @@ public final class ConnbalanceMeters {
 
 	/** The same, by the pod's counters. */
 	private final Map<PodStats, PodBinding> byStats = new IdentityHashMap<>();
+
+	/**
+	 * How many bound pods use each meter registered: several do when the registry's
+	 * filters drop the {@code pod} tag, and a meter is removed when the last one leaves.
+	 */
+	private final Map<Meter, Integer> users = new IdentityHashMap<>();
 
 	/**
 	 * Registers the meters of every service and of its pods now and to come.
@@ -92,13 +100,17 @@ public final class ConnbalanceMeters {
 			.description("Requests sent again to another pod after their pod failed them")
 			.tags(tags)
 			.register(this.registry);
-		FunctionCounter.builder("connbalance.discovery.failures", refresher, (r) -> r.status(service).failures())
+		FunctionCounter
+			.builder("connbalance.discovery.failures", refresher,
+					(r) -> (r.status(service) != null) ? r.status(service).failures() : 0)
 			.description("Discoveries of the service's pods that failed (the last known pods were kept)")
 			.tags(tags)
 			.register(this.registry);
 		TimeGauge.builder("connbalance.discovery.staleness", refresher, TimeUnit.MILLISECONDS, (r) -> {
-			Instant last = r.status(service).lastRefresh();
-			return Duration.between((last != null) ? last : bound, clock.instant()).toMillis();
+			RefreshStatus status = r.status(service);
+			Instant last = (status != null && status.lastRefresh() != null) ? status.lastRefresh() : bound;
+			// a wall clock stepped back must not make it negative
+			return Math.max(0, Duration.between(last, clock.instant()).toMillis());
 		})
 			.description("Time since the service's pods were last confirmed by discovery (a watch or a refresh)")
 			.tags(tags)
@@ -116,10 +128,19 @@ public final class ConnbalanceMeters {
 	}
 
 	private synchronized void bind(String service, PodStats stats) {
-		if (this.byStats.containsKey(stats)) {
+		PodKey key = new PodKey(service, stats.pod().name());
+		PodBinding bound = this.byStats.get(stats);
+		if (bound != null && bound.key().equals(key)) {
 			return;
 		}
-		PodKey key = new PodKey(service, stats.pod().name());
+		if (bound != null) {
+			// renamed: its series are those of its new name
+			unbind(stats);
+		}
+		if (stats.isDrained()) {
+			// it drained before it could be bound, and will not be told again
+			return;
+		}
 		PodBinding previous = this.bySeries.get(key);
 		if (previous != null) {
 			// the pod came back with new counters before its old ones were told they
@@ -128,27 +149,48 @@ public final class ConnbalanceMeters {
 		}
 		Tags tags = Tags.of("service", service, "pod", key.pod());
 		List<Meter> meters = new ArrayList<>();
-		meters.add(Gauge.builder("connbalance.requests.active", stats, PodStats::inFlight)
+		meters.add(use(Gauge.builder("connbalance.requests.active", stats, PodStats::inFlight)
 			.description("Requests sent to the pod and not yet finished")
 			.tags(tags)
 			.strongReference(true)
-			.register(this.registry));
+			.register(this.registry)));
 		this.countersByKind.forEach((kind, counters) -> meters
-			.add(Gauge.builder("connbalance.connections", stats, (pod) -> open(counters, service, pod))
+			.add(use(Gauge.builder("connbalance.connections", stats, (pod) -> open(counters, service, pod))
 				.description("Connections open to the pod, as the client library's own pool reports them")
 				.tags(tags)
 				.tag("client", kind)
 				.strongReference(true)
-				.register(this.registry)));
-		meters.add(FunctionCounter.builder("connbalance.ejections", stats, PodStats::ejections)
+				.register(this.registry))));
+		meters.add(use(FunctionCounter.builder("connbalance.ejections", stats, PodStats::ejections)
 			.description("Times the pod was ejected for failing")
 			.tags(tags)
-			.register(this.registry));
-		RequestTimers timers = new RequestTimers(this.registry, tags);
-		PodBinding binding = new PodBinding(key, stats, meters, timers);
+			.register(this.registry)));
+		PodBinding binding = new PodBinding(key, stats, meters);
 		this.bySeries.put(key, binding);
 		this.byStats.put(stats, binding);
-		stats.bind(timers);
+		stats.bind(new RequestTimers(tags, (timer) -> registerTimer(binding, timer)));
+	}
+
+	/**
+	 * Registers a timer on a pod's first request of a client kind and outcome, unless the
+	 * pod has been unbound meanwhile.
+	 * @return the timer, or {@code null} once the pod is unbound
+	 */
+	private synchronized Timer registerTimer(PodBinding binding, Timer.Builder timer) {
+		if (this.byStats.get(binding.stats()) != binding) {
+			return null;
+		}
+		Timer registered = timer.register(this.registry);
+		if (!binding.meters().contains(registered)) {
+			binding.meters().add(use(registered));
+		}
+		return registered;
+	}
+
+	/** Counts one more pod using a meter. */
+	private <M extends Meter> M use(M meter) {
+		this.users.merge(meter, 1, Integer::sum);
+		return meter;
 	}
 
 	private synchronized void unbind(PodStats stats) {
@@ -156,9 +198,14 @@ public final class ConnbalanceMeters {
 		if (binding == null) {
 			return;
 		}
+		stats.bind(PodMeters.NONE);
 		this.bySeries.remove(binding.key(), binding);
-		binding.meters().forEach(this.registry::remove);
-		binding.timers().remove();
+		for (Meter meter : binding.meters()) {
+			if (this.users.merge(meter, -1, Integer::sum) <= 0) {
+				this.users.remove(meter);
+				this.registry.remove(meter);
+			}
+		}
 	}
 
 	private static double open(List<ConnectionCounter> counters, String service, PodStats pod) {
@@ -172,7 +219,7 @@ public final class ConnbalanceMeters {
 	private record PodKey(String service, String pod) {
 	}
 
-	private record PodBinding(PodKey key, PodStats stats, List<Meter> meters, RequestTimers timers) {
+	private record PodBinding(PodKey key, PodStats stats, List<Meter> meters) {
 	}
 
 }

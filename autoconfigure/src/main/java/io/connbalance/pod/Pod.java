@@ -10,8 +10,10 @@ import java.util.Objects;
  * @param port the port chosen for this service
  * @param zone the topology zone, or {@code null} when unknown
  * @param state whether the pod takes new work
+ * @param topology its node and the zones and nodes it is hinted for
  */
-public record Pod(String name, String host, int port, String zone, PodState state) implements Comparable<Pod> {
+public record Pod(String name, String host, int port, String zone, PodState state,
+		Topology topology) implements Comparable<Pod> {
 
 	public Pod {
 		Objects.requireNonNull(name, "'name' must not be null");
@@ -20,6 +22,19 @@ public record Pod(String name, String host, int port, String zone, PodState stat
 		if (port < 1 || port > 65535) {
 			throw new IllegalArgumentException("'port' must be between 1 and 65535, was " + port);
 		}
+		topology = (topology != null) ? topology : Topology.NONE;
+	}
+
+	/**
+	 * A pod whose node and hints are unknown.
+	 * @param name the pod name
+	 * @param host the address
+	 * @param port the port
+	 * @param zone the zone, or {@code null}
+	 * @param state whether it takes new work
+	 */
+	public Pod(String name, String host, int port, String zone, PodState state) {
+		this(name, host, port, zone, state, Topology.NONE);
 	}
 
 	/**
@@ -55,7 +70,7 @@ public record Pod(String name, String host, int port, String zone, PodState stat
 	 * @return a copy with the state changed
 	 */
 	public Pod withState(PodState state) {
-		return new Pod(this.name, this.host, this.port, this.zone, state);
+		return new Pod(this.name, this.host, this.port, this.zone, state, this.topology);
 	}
 
 	@Override

@@ -2,7 +2,8 @@ package io.connbalance.stats;
 
 /**
  * Records each finished request of one pod in a metrics library. Called on the request
- * path, so an implementation must be cheap and take no lock.
+ * path, so an implementation must be cheap and, once each of its meters exists, take no
+ * lock.
  */
 @FunctionalInterface
 public interface PodMeters {

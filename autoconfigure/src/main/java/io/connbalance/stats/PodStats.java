@@ -217,15 +217,32 @@ public final class PodStats {
 	 * @param sent when it was sent, a {@link #now()} reading
 	 * @param failure whether it failed
 	 */
-	public void endUnjudged(Client client, long sent, boolean failure) {
+	private void endUnjudged(Client client, long sent, boolean failure) {
 		ended(client, sent, failure, false);
+	}
+
+	/**
+	 * Ends a request its caller cancelled (a Reactor {@code timeout()}, a cancelled gRPC
+	 * call): nothing is known of the pod, its count of consecutive failures stays as it
+	 * is, and the meters do not record it, as it has no outcome.
+	 * @param sent when it was sent, a {@link #now()} reading
+	 * @param responded whether its response had begun (its response time is taken)
+	 * @param failure whether it counts as failed in the endpoint
+	 */
+	public void endCancelled(long sent, boolean responded, boolean failure) {
+		if (!responded) {
+			noResponse(sent, false);
+		}
+		ended(null, sent, failure, false);
 	}
 
 	private void ended(Client client, long sent, boolean failure, boolean podFailure) {
 		if (failure) {
 			this.failed.increment();
 		}
-		this.meters.record(client, client.isFailure(failure, podFailure), this.clock.getAsLong() - sent);
+		if (client != null) {
+			this.meters.record(client, client.isFailure(failure, podFailure), this.clock.getAsLong() - sent);
+		}
 		if (this.lifecycle.end()) {
 			this.drainListener.drained(this);
 		}

@@ -55,7 +55,10 @@ class ConnbalanceEndpointWebTests {
 	void theEndpointDescribesEachServiceAndPodWithTheContractsFieldsAndTypes() throws Exception {
 		HttpResponse<String> response = this.app.get("/actuator/connbalance");
 		assertThat(response.statusCode()).isEqualTo(200);
-		JsonNode services = RunningApp.parse(response.body()).get("services");
+		JsonNode body = RunningApp.parse(response.body());
+		assertThat(body.propertyNames()).containsExactly("client", "services");
+		assertThat(body.get("client").toString()).isEqualTo("{\"zone\":null,\"node\":null,\"pod\":null,\"peers\":0}");
+		JsonNode services = body.get("services");
 		assertThat(services.propertyNames()).containsExactly("backend", "pg");
 
 		JsonNode backend = services.get("backend");
@@ -66,6 +69,8 @@ class ConnbalanceEndpointWebTests {
 		assertThat(backend.get("refreshes").isIntegralNumber()).isTrue();
 		assertThat(backend.get("refreshes").asLong()).isPositive();
 		assertThat(backend.get("window").asString()).isEqualTo("PT30S");
+		assertThat(backend.get("locality").asString()).isEqualTo("hints");
+		assertThat(backend.get("subsetSize").asInt()).isZero();
 		assertThat(backend.get("imbalance").isNumber()).isTrue();
 		assertThat(backend.get("imbalance").asDouble()).isBetween(1.0, 3.0);
 		assertThat(backend.get("panic").asBoolean()).isFalse();
@@ -78,7 +83,9 @@ class ConnbalanceEndpointWebTests {
 		for (JsonNode pod : backend.get("pods")) {
 			names.add(pod.get("name").asString());
 			assertThat(pod.propertyNames()).containsExactly("name", "host", "port", "zone", "state", "connections",
-					"requests", "share", "weight", "lastFailure");
+					"requests", "share", "weight", "lastFailure", "local", "selected");
+			assertThat(pod.get("local").asBoolean()).isTrue();
+			assertThat(pod.get("selected").asBoolean()).isTrue();
 			assertThat(pod.get("weight").asDouble()).isEqualTo(1.0);
 			assertThat(pod.get("lastFailure").isNull()).isTrue();
 			assertThat(pod.get("host").asString()).startsWith("127.0.0.");

@@ -63,6 +63,12 @@ class InvalidConfigurationTests {
 		assertFailure(analysis("connbalance.services.backend.port=1", "connbalance.grpc.drain-timeout=0s"),
 				"Invalid property 'connbalance.grpc.drain-timeout': must be positive, was PT0S",
 				"Set a duration such as 30s.");
+		assertFailure(analysis("connbalance.services.backend.port=1", "connbalance.defaults.locality=nearby"),
+				"Invalid property 'connbalance.defaults.locality': unknown locality 'nearby'",
+				"Use one of: hints, prefer-zone, off.");
+		assertFailure(analysis("connbalance.services.backend.port=1", "connbalance.services.backend.subset-size=1"),
+				"Invalid property 'connbalance.services.backend.subset-size': must be 0 (every pod) or at least 2, was 1",
+				"Set a size such as 20, or 0 to use every pod.");
 		assertFailure(analysis("connbalance.services.backend.port=1", "connbalance.stats.window=500ms"),
 				"Invalid property 'connbalance.stats.window': must be at least 1s, was PT0.5S",
 				"Set a duration such as 30s.");
@@ -99,9 +105,9 @@ class InvalidConfigurationTests {
 				analysis("connbalance.services.backend.port=1", "connbalance.services.backend.stratgy=round-robin"),
 				"Invalid property 'connbalance.services.backend.stratgy': there is no connbalance property 'stratgy' "
 						+ "under 'connbalance.services.<key>'",
-				"Known keys under connbalance.services.<key>: connect-timeout, http2, max-connections-per-pod, "
-						+ "outlier-ejection, port, port-name, read-timeout, retries, service-id, slow-start, ssl-bundle, "
-						+ "strategy. Correct or remove it.");
+				"Known keys under connbalance.services.<key>: connect-timeout, http2, locality, "
+						+ "max-connections-per-pod, outlier-ejection, port, port-name, read-timeout, retries, service-id, "
+						+ "slow-start, ssl-bundle, strategy, subset-size. Correct or remove it.");
 		assertFailure(analysis("connbalance.services.backend.port=1", "connbalance.refersh.interval=1s"),
 				"there is no connbalance property 'refersh' under 'connbalance'", "Known keys under connbalance: ");
 		assertFailure(analysis("connbalance.services.backend.port=1", "connbalance.enabled.really=true"),

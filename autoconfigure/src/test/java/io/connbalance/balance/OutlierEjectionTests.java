@@ -133,7 +133,7 @@ class OutlierEjectionTests {
 		PodStats pod = pod(balancer, 0);
 		fail(pod, 4);
 		assertThat(pod.begin()).isTrue();
-		pod.endUnjudged(Client.WEBCLIENT, 0, false);
+		pod.endCancelled(pod.now(), false, false);
 		assertThat(pod.begin()).isTrue();
 		pod.endWithoutResponse(Client.WEBCLIENT, pod.now(), true, false);
 		assertThat(pod.consecutiveFailures()).isEqualTo(4);

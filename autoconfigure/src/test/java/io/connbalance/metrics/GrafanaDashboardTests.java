@@ -32,9 +32,10 @@ class GrafanaDashboardTests {
 	private static final Pattern METRIC = Pattern.compile("\\bconnbalance_[a-z_]+");
 
 	/** Labels named in {@code by (...)}, {@code ignoring (...)} and matchers. */
-	private static final Pattern GROUPING = Pattern.compile("\\b(?:by|ignoring|on) \\(([^)]*)\\)");
+	private static final Pattern GROUPING = Pattern
+		.compile("\\b(?:by|without|ignoring|on|group_left|group_right)\\s*\\(([^)]*)\\)");
 
-	private static final Pattern MATCHER = Pattern.compile("([a-z_]+)\\s*=~?\\s*\"");
+	private static final Pattern MATCHER = Pattern.compile("([a-z_]+)\\s*(?:=~|!~|!=|=)\\s*\"");
 
 	@Test
 	void everyQueryNamesMetricsAndLabelsThatTheApplicationExports() throws Exception {

@@ -30,6 +30,7 @@ import io.connbalance.testsupport.RunningApp;
 import org.springframework.web.reactive.function.client.WebClient;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * connbalance's meters in a real application scraped at {@code /actuator/prometheus},
@@ -168,6 +169,12 @@ class MetricsIntegrationTests {
 		assertThat(scrape.sum("connbalance_pods", "service", "backend", "state", "draining")).isEqualTo(1);
 		assertThat(scrape.sum("connbalance_requests_active", "pod", "pod-3")).isEqualTo(1);
 		lastDone.get();
+		// the request's count ends as its body completes, just after the caller has it
+		Await.until(Duration.ofSeconds(5),
+				() -> PrometheusScrape.of(this.app)
+					.series("connbalance_requests_active")
+					.stream()
+					.noneMatch((series) -> "pod-3".equals(series.labels().get("pod"))));
 		PrometheusScrape after = PrometheusScrape.of(this.app);
 		assertThat(after.series("connbalance_requests_active")).extracting((series) -> series.labels().get("pod"))
 			.containsExactlyInAnyOrder("pod-1", "pod-2");
@@ -209,29 +216,52 @@ class MetricsIntegrationTests {
 		PodServers<PodServer> pods = track(PodServers.start(2));
 		pods.all().forEach((pod) -> this.discovery.add("backend", pod));
 		this.app = RunningApp.start(this.discovery, "connbalance.services.backend.strategy=round-robin",
-				"connbalance.stats.window=2s");
+				"connbalance.stats.window=5s");
 		Function<String, String> client = ClientKind.REST_CLIENT.client(this.app);
-		for (int i = 0; i < 300; i++) {
+		for (int i = 0; i < 150; i++) {
 			client.apply("http://backend/");
 		}
 		PodServer added = pods.add();
 		this.discovery.add("backend", added);
 		this.app.refresher().refreshNow();
-		// the window moves past the first 300 requests
-		Thread.sleep(2500);
-		for (int i = 0; i < 300; i++) {
+		// the window (5 s, sampled every 0.5 s) moves past the first 150 requests
+		Thread.sleep(6000);
+		long started = System.nanoTime();
+		for (int i = 0; i < 150; i++) {
 			client.apply("http://backend/");
 		}
 		JsonNode endpoint = this.app.endpoint("backend");
-		assertThat(endpoint.get("window").asString()).isEqualTo("PT2S");
+		assertThat(Duration.ofNanos(System.nanoTime() - started)).as("time to send the second 150")
+			.isLessThan(Duration.ofSeconds(5));
+		assertThat(endpoint.get("window").asString()).isEqualTo("PT5S");
 		assertThat(endpoint.get("imbalance").asDouble()).isLessThan(1.02);
 		assertThat(this.app.podValues("backend", "/requests/recent"))
-			.isEqualTo(Map.of("pod-1", 100L, "pod-2", 100L, "pod-3", 100L));
+			.isEqualTo(Map.of("pod-1", 50L, "pod-2", 50L, "pod-3", 50L));
 		assertThat(this.app.podValues("backend", "/requests/total"))
-			.isEqualTo(Map.of("pod-1", 250L, "pod-2", 250L, "pod-3", 100L));
+			.isEqualTo(Map.of("pod-1", 125L, "pod-2", 125L, "pod-3", 50L));
 		for (JsonNode pod : endpoint.get("pods")) {
 			assertThat(pod.get("share").asDouble()).isEqualTo(0.333);
 		}
+	}
+
+	@Test
+	void aRequestItsCallerCancelsIsCountedButNotTimed() throws Exception {
+		PodServers<PodServer> pods = track(PodServers.start(1));
+		pods.all().forEach((pod) -> this.discovery.add("backend", pod));
+		this.app = RunningApp.start(this.discovery, EXPOSE);
+		WebClient client = this.app.webClient();
+		assertThatThrownBy(() -> client.get()
+			.uri("http://backend/slow?ms=2000")
+			.retrieve()
+			.bodyToMono(String.class)
+			.timeout(Duration.ofMillis(200))
+			.block()).hasCauseInstanceOf(java.util.concurrent.TimeoutException.class);
+		client.get().uri("http://backend/").retrieve().bodyToMono(String.class).block();
+		Await.until(Duration.ofSeconds(5),
+				() -> this.app.pod("backend", "pod-1").at("/requests/inFlight").asLong() == 0);
+		assertThat(this.app.pod("backend", "pod-1").at("/requests/total").asLong()).isEqualTo(2);
+		PrometheusScrape scrape = PrometheusScrape.of(this.app);
+		assertThat(scrape.sumBy(COUNT, "outcome", "pod", "pod-1")).isEqualTo(Map.of("SUCCESS", 1L));
 	}
 
 	private <T extends AutoCloseable> T track(T closeable) {

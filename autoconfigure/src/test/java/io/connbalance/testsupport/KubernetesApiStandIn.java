@@ -34,6 +34,9 @@ import io.kubernetes.client.openapi.models.DiscoveryV1EndpointPort;
 import io.kubernetes.client.openapi.models.V1Endpoint;
 import io.kubernetes.client.openapi.models.V1EndpointAddress;
 import io.kubernetes.client.openapi.models.V1EndpointConditions;
+import io.kubernetes.client.openapi.models.V1EndpointHints;
+import io.kubernetes.client.openapi.models.V1ForNode;
+import io.kubernetes.client.openapi.models.V1ForZone;
 import io.kubernetes.client.openapi.models.V1EndpointSlice;
 import io.kubernetes.client.openapi.models.V1EndpointSubset;
 import io.kubernetes.client.openapi.models.V1Endpoints;
@@ -209,6 +212,8 @@ public final class KubernetesApiStandIn implements AutoCloseable {
 				for (Endpoint endpoint : endpoints.subList(from, Math.min(endpoints.size(), from + sliceSize))) {
 					slice.addEndpointsItem(new V1Endpoint().addAddressesItem(endpoint.ip())
 						.zone(endpoint.zone())
+						.nodeName(endpoint.node())
+						.hints(endpoint.hints())
 						.targetRef(new V1ObjectReference().kind("Pod").namespace(namespace).name(endpoint.pod()))
 						.conditions(new V1EndpointConditions().ready(endpoint.ready() && !endpoint.terminating())
 							.serving(endpoint.ready())
@@ -233,8 +238,54 @@ public final class KubernetesApiStandIn implements AutoCloseable {
 	 * @param zone its zone, or {@code null}
 	 * @param ready whether it passes its readiness probe
 	 * @param terminating whether it is being deleted
+	 * @param node its node, or {@code null}
+	 * @param forZones the zones it is hinted for, empty for no hints
+	 * @param forNodes the nodes it is hinted for, empty for no hints
 	 */
-	public record Endpoint(String pod, String ip, String zone, boolean ready, boolean terminating) {
+	public record Endpoint(String pod, String ip, String zone, boolean ready, boolean terminating, String node,
+			List<String> forZones, List<String> forNodes) {
+
+		/**
+		 * A pod without node or hints.
+		 * @param pod the pod name
+		 * @param ip its address
+		 * @param zone its zone, or {@code null}
+		 * @param ready whether it passes its readiness probe
+		 * @param terminating whether it is being deleted
+		 */
+		public Endpoint(String pod, String ip, String zone, boolean ready, boolean terminating) {
+			this(pod, ip, zone, ready, terminating, null, List.of(), List.of());
+		}
+
+		/**
+		 * The same pod, hinted for zones ({@code trafficDistribution: PreferSameZone}).
+		 * @param zones the zones
+		 * @return the endpoint
+		 */
+		public Endpoint hintedFor(String... zones) {
+			return new Endpoint(this.pod, this.ip, this.zone, this.ready, this.terminating, this.node, List.of(zones),
+					this.forNodes);
+		}
+
+		/**
+		 * The same pod on a node, hinted for it ({@code PreferSameNode}).
+		 * @param node the node
+		 * @return the endpoint
+		 */
+		public Endpoint onNodeHinted(String node) {
+			return new Endpoint(this.pod, this.ip, this.zone, this.ready, this.terminating, node, this.forZones,
+					List.of(node));
+		}
+
+		V1EndpointHints hints() {
+			if (this.forZones.isEmpty() && this.forNodes.isEmpty()) {
+				return null;
+			}
+			V1EndpointHints hints = new V1EndpointHints();
+			this.forZones.forEach((zone) -> hints.addForZonesItem(new V1ForZone().name(zone)));
+			this.forNodes.forEach((node) -> hints.addForNodesItem(new V1ForNode().name(node)));
+			return hints;
+		}
 
 		/**
 		 * A ready pod of a test server.
@@ -251,7 +302,7 @@ public final class KubernetesApiStandIn implements AutoCloseable {
 		 * @return the endpoint
 		 */
 		public Endpoint asTerminating() {
-			return new Endpoint(this.pod, this.ip, this.zone, true, true);
+			return new Endpoint(this.pod, this.ip, this.zone, true, true, this.node, this.forZones, this.forNodes);
 		}
 
 		/**
@@ -259,7 +310,7 @@ public final class KubernetesApiStandIn implements AutoCloseable {
 		 * @return the endpoint
 		 */
 		public Endpoint asReady() {
-			return new Endpoint(this.pod, this.ip, this.zone, true, false);
+			return new Endpoint(this.pod, this.ip, this.zone, true, false, this.node, this.forZones, this.forNodes);
 		}
 
 		/**
@@ -267,7 +318,7 @@ public final class KubernetesApiStandIn implements AutoCloseable {
 		 * @return the endpoint
 		 */
 		public Endpoint asNotReady() {
-			return new Endpoint(this.pod, this.ip, this.zone, false, false);
+			return new Endpoint(this.pod, this.ip, this.zone, false, false, this.node, this.forZones, this.forNodes);
 		}
 
 	}
