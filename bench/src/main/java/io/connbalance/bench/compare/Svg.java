@@ -7,7 +7,7 @@ import java.util.Map;
 /**
  * Small SVG charts for the report: lines over time and horizontal bars.
  */
-final class Svg {
+public final class Svg {
 
 	private static final String[] COLOURS = { "#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b",
 			"#e377c2" };
@@ -30,7 +30,7 @@ final class Svg {
 	 * @param reference a dashed horizontal line's y, or {@code NaN}
 	 * @return the SVG document
 	 */
-	static String lines(String title, String xLabel, String yLabel, Map<String, List<double[]>> series,
+	public static String lines(String title, String xLabel, String yLabel, Map<String, List<double[]>> series,
 			double reference) {
 		int plotWidth = WIDTH - LEFT - 20;
 		int plotHeight = 270 - TOP;
@@ -81,7 +81,7 @@ final class Svg {
 	 * @param bars each bar's name and value
 	 * @return the SVG document
 	 */
-	static String bars(String title, String unit, Map<String, Double> bars) {
+	public static String bars(String title, String unit, Map<String, Double> bars) {
 		int rowHeight = 26;
 		int height = TOP + bars.size() * rowHeight + 30;
 		int labelWidth = 230;
