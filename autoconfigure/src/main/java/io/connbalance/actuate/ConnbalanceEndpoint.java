@@ -8,6 +8,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.Supplier;
 import java.util.stream.LongStream;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
@@ -46,6 +47,8 @@ public class ConnbalanceEndpoint {
 
 	private final String window;
 
+	private final Supplier<Placement> placement;
+
 	/**
 	 * Creates the endpoint.
 	 * @param targets the configured services
@@ -54,9 +57,10 @@ public class ConnbalanceEndpoint {
 	 * @param counters the connection counters of the client kinds present
 	 * @param window the window of the shares, over which {@link ServiceBalancers#tick()}
 	 * is called {@link PodStats#TICKS_PER_WINDOW} times
+	 * @param placement where this client runs
 	 */
 	public ConnbalanceEndpoint(List<ServiceTarget> targets, ServiceBalancers balancers, PodRefresher refresher,
-			List<ConnectionCounter> counters, Duration window) {
+			List<ConnectionCounter> counters, Duration window, Supplier<Placement> placement) {
 		Map<String, ServiceTarget> byKey = new TreeMap<>();
 		targets.forEach((target) -> byKey.put(target.key(), target));
 		this.targets = byKey;
@@ -64,6 +68,7 @@ public class ConnbalanceEndpoint {
 		this.refresher = refresher;
 		this.counters = List.copyOf(counters);
 		this.window = window.toString();
+		this.placement = placement;
 	}
 
 	/**
@@ -74,11 +79,7 @@ public class ConnbalanceEndpoint {
 	public ServicesDescriptor services() {
 		Map<String, ServiceDescriptor> services = new LinkedHashMap<>();
 		this.targets.keySet().forEach((key) -> services.put(key, service(key)));
-		Placement placement = this.balancers.all()
-			.stream()
-			.findFirst()
-			.map(ServiceBalancer::placement)
-			.orElse(Placement.UNKNOWN);
+		Placement placement = this.placement.get();
 		return new ServicesDescriptor(
 				new ClientDescriptor(placement.zone(), placement.node(), placement.self(), placement.peers().size()),
 				services);
@@ -106,9 +107,14 @@ public class ConnbalanceEndpoint {
 			largestShare = Math.max(largestShare, share);
 			descriptors.add(pod(service, balancer, pods.get(i), recent[i], share));
 		}
-		// the fair share is that of the pods in rotation: one that drains or is ejected
-		// takes none
-		long inRotation = pods.stream().filter((pod) -> balancer.state(pod, this.counters) == PodState.READY).count();
+		// the fair share is that of the pods in rotation for this client: one that
+		// drains,
+		// is ejected, is outside its subset or (while local pods take the requests) in
+		// another zone takes none
+		long inRotation = pods.stream()
+			.filter((pod) -> balancer.state(pod, this.counters) == PodState.READY && balancer.isInUse(pod)
+					&& balancer.isLocal(pod))
+			.count();
 		double imbalance = (total > 0) ? largestShare * Math.max(1, inRotation) : 1.0;
 		RefreshStatus status = this.refresher.status(service);
 		Instant lastRefresh = (status.lastRefresh() != null) ? status.lastRefresh().truncatedTo(ChronoUnit.MILLIS)

@@ -2,6 +2,7 @@ package io.connbalance.autoconfigure;
 
 import io.connbalance.actuate.ConnbalanceEndpoint;
 import io.connbalance.balance.ServiceBalancers;
+import io.connbalance.pod.ClientTopology;
 import io.connbalance.refresh.PodRefresher;
 import io.connbalance.stats.ConnectionCounter;
 
@@ -28,9 +29,9 @@ public final class ConnbalanceEndpointAutoConfiguration {
 	@Bean
 	@ConditionalOnMissingBean
 	ConnbalanceEndpoint connbalanceEndpoint(ConnbalanceSettings settings, ServiceBalancers balancers,
-			PodRefresher refresher, ObjectProvider<ConnectionCounter> counters) {
+			PodRefresher refresher, ObjectProvider<ConnectionCounter> counters, ClientTopology topology) {
 		return new ConnbalanceEndpoint(settings.services(), balancers, refresher, counters.orderedStream().toList(),
-				settings.statsWindow());
+				settings.statsWindow(), topology::placement);
 	}
 
 	@Bean

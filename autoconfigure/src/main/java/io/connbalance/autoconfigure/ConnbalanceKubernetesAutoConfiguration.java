@@ -1,5 +1,8 @@
 package io.connbalance.autoconfigure;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 
@@ -14,6 +17,7 @@ import io.connbalance.kubernetes.EndpointSlicePodSource;
 import io.connbalance.kubernetes.EndpointSliceWatch;
 import io.connbalance.kubernetes.SelfLocator;
 import io.connbalance.pod.ClientTopology;
+import io.connbalance.pod.ClientTopology.Placement;
 import io.connbalance.pod.ServiceTarget;
 
 import org.springframework.beans.factory.ObjectProvider;
@@ -42,6 +46,8 @@ import org.springframework.util.StringUtils;
 @ConditionalOnBooleanProperty(name = "connbalance.kubernetes.endpoint-slices", matchIfMissing = true)
 public final class ConnbalanceKubernetesAutoConfiguration {
 
+	private static final String SERVICE_ACCOUNT_NAMESPACE = "/var/run/secrets/kubernetes.io/serviceaccount/namespace";
+
 	/** How long startup waits for the first list of slices. */
 	private static final Duration SYNC_TIMEOUT = Duration.ofSeconds(10);
 
@@ -63,22 +69,56 @@ public final class ConnbalanceKubernetesAutoConfiguration {
 	}
 
 	/**
-	 * Learns this client's zone, node and peers from its own Service's EndpointSlices,
-	 * unless its pod name is unknown.
+	 * Learns this client's zone, node and peers from its own Service's EndpointSlices.
 	 */
-	@Bean(initMethod = "start", destroyMethod = "stop")
+	@Bean(destroyMethod = "stop")
 	@ConditionalOnBean(ApiClient.class)
 	@ConditionalOnMissingBean
 	SelfLocator connbalanceSelfLocator(ApiClient client, ConnbalanceProperties properties, ConnbalanceSettings settings,
-			ClientTopology topology, ObjectProvider<KubernetesNamespaceProvider> namespaces, Environment environment) {
+			ObjectProvider<KubernetesNamespaceProvider> namespaces, Environment environment) {
 		String podName = properties.getKubernetes().getPodName();
 		if (!StringUtils.hasText(podName)) {
 			podName = environment.getProperty("HOSTNAME");
 		}
-		KubernetesNamespaceProvider provider = namespaces.getIfAvailable();
-		String namespace = (provider != null) ? provider.getNamespace() : null;
-		return new SelfLocator(client, StringUtils.hasText(namespace) ? namespace : "default",
-				StringUtils.hasText(podName) ? podName.trim() : null, topology, settings.refreshInterval());
+		return new SelfLocator(client, ownNamespace(environment, namespaces.getIfAvailable()),
+				StringUtils.hasText(podName) ? podName.trim() : null,
+				Placement.of(trimmed(properties.getZone()), trimmed(properties.getNodeName())),
+				settings.refreshInterval());
+	}
+
+	/**
+	 * Where this client runs: learned once before any balancer exists, then kept current.
+	 */
+	@Bean
+	@ConditionalOnBean(SelfLocator.class)
+	@ConditionalOnMissingBean
+	ClientTopology connbalanceClientTopology(SelfLocator locator) {
+		return locator.start();
+	}
+
+	/**
+	 * The pod's own namespace: POD_NAMESPACE (from the downward API), else the service
+	 * account's, else the one Spring Cloud Kubernetes reads services in.
+	 */
+	private static String ownNamespace(Environment environment, KubernetesNamespaceProvider provider) {
+		String namespace = environment.getProperty("POD_NAMESPACE");
+		if (!StringUtils.hasText(namespace)) {
+			try {
+				Path file = Path.of(SERVICE_ACCOUNT_NAMESPACE);
+				namespace = Files.isReadable(file) ? Files.readString(file).trim() : null;
+			}
+			catch (IOException ex) {
+				namespace = null;
+			}
+		}
+		if (!StringUtils.hasText(namespace) && provider != null) {
+			namespace = provider.getNamespace();
+		}
+		return StringUtils.hasText(namespace) ? namespace : "default";
+	}
+
+	private static String trimmed(String value) {
+		return StringUtils.hasText(value) ? value.trim() : null;
 	}
 
 }

@@ -169,8 +169,8 @@ public record ConnbalanceSettings(Duration refreshInterval, List<ServiceTarget> 
 	}
 
 	private static int subsetSize(String property, int value) {
-		if (value < 0 || value == 1) {
-			throw new InvalidConfigurationException(property, "must be 0 (every pod) or at least 2, was " + value,
+		if (value < 0) {
+			throw new InvalidConfigurationException(property, "must be 0 (every pod) or positive, was " + value,
 					"Set a size such as 20, or 0 to use every pod.");
 		}
 		return value;

@@ -42,8 +42,13 @@ final class OutlierDetector {
 
 	private volatile boolean panic;
 
-	/** The last candidate list filtered for ejected pods, and the result. */
+	/**
+	 * The last two candidate lists filtered for ejected pods (a client's local and remote
+	 * pods), and the results.
+	 */
 	private volatile Filtered filtered;
+
+	private volatile Filtered filteredBefore;
 
 	OutlierDetector(String service, OutlierEjection ejection, LongSupplier clock) {
 		this.service = service;
@@ -66,29 +71,65 @@ final class OutlierDetector {
 	 * @return the pods that may take a request
 	 */
 	List<PodStats> usable(List<PodStats> candidates) {
+		return usable(candidates, candidates);
+	}
+
+	/**
+	 * The candidates without the ejected pods, or all of them in panic or when every one
+	 * is ejected; panic is judged over a population the candidates belong to (all the
+	 * pods a client uses, when it picks among its local or its remote ones).
+	 * @param candidates pods of the service
+	 * @param population the pods over which panic is judged
+	 * @return the pods that may take a request
+	 */
+	List<PodStats> usable(List<PodStats> candidates, List<PodStats> population) {
+		if (isPanic(population)) {
+			return candidates;
+		}
+		List<PodStats> usable = filter(candidates);
+		return usable.isEmpty() ? candidates : usable;
+	}
+
+	/**
+	 * How many of the candidates are not ejected; all of them in panic.
+	 * @param candidates pods of the service
+	 * @param population the pods over which panic is judged
+	 * @return the count
+	 */
+	int usableCount(List<PodStats> candidates, List<PodStats> population) {
+		return isPanic(population) ? candidates.size() : filter(candidates).size();
+	}
+
+	private boolean isPanic(List<PodStats> population) {
 		long now = this.clock.getAsLong();
 		if (now - this.nextReturn >= 0) {
 			endEjections(now);
 		}
 		int threshold = this.ejection.consecutiveFailures();
 		int healthy = 0;
-		for (PodStats pod : candidates) {
+		for (PodStats pod : population) {
 			if (!hasEjection(pod) && pod.consecutiveFailures() < threshold) {
 				healthy++;
 			}
 		}
-		boolean panicking = healthy * 100 < this.ejection.panicThreshold() * candidates.size();
+		boolean panicking = healthy * 100 < this.ejection.panicThreshold() * population.size();
 		if (panicking != this.panic) {
-			panic(panicking, healthy, candidates.size());
+			panic(panicking, healthy, population.size());
 		}
-		if (panicking) {
-			return candidates;
-		}
+		return panicking;
+	}
+
+	/** The candidates not ejected, possibly none; the last two lists asked are cached. */
+	private List<PodStats> filter(List<PodStats> candidates) {
 		// read once: an ejection while the list is made must not be tagged as seen
 		int generation = this.generation;
 		Filtered last = this.filtered;
 		if (last != null && last.candidates == candidates && last.generation == generation) {
 			return last.usable;
+		}
+		Filtered other = this.filteredBefore;
+		if (other != null && other.candidates == candidates && other.generation == generation) {
+			return other.usable;
 		}
 		List<PodStats> usable = new ArrayList<>(candidates.size());
 		for (PodStats pod : candidates) {
@@ -96,7 +137,8 @@ final class OutlierDetector {
 				usable.add(pod);
 			}
 		}
-		usable = usable.isEmpty() ? candidates : List.copyOf(usable);
+		usable = List.copyOf(usable);
+		this.filteredBefore = last;
 		this.filtered = new Filtered(candidates, generation, usable);
 		return usable;
 	}

@@ -119,7 +119,6 @@ public final class ServiceBalancer implements DrainListener, FailureListener {
 		this.clock = clock;
 		this.outliers = new OutlierDetector(service, options.outlierEjection(), clock);
 		this.slowStart = new SlowStart(options.slowStart(), random);
-		topology.addListener(this::select);
 	}
 
 	/**
@@ -167,12 +166,11 @@ public final class ServiceBalancer implements DrainListener, FailureListener {
 	 */
 	public PodStats acquire(PodStats avoid) {
 		for (int attempt = 0; attempt < ATTEMPTS; attempt++) {
-			PodStats chosen = choose();
-			List<PodStats> selected = this.selection.all();
-			if (chosen == avoid && selected.size() > 1) {
-				List<PodStats> others = new ArrayList<>(selected);
-				others.remove(avoid);
-				chosen = choose(others);
+			PodSelection selection = this.selection;
+			PodStats chosen = choose(selection);
+			if (chosen == avoid && selection.all().size() > 1) {
+				// another pod, by the same rules: a local one while there are some
+				chosen = choose(selection.without(avoid));
 			}
 			if (chosen.begin()) {
 				if (avoid != null) {
@@ -202,19 +200,13 @@ public final class ServiceBalancer implements DrainListener, FailureListener {
 	 * @throws NoPodAvailableException if there are no candidates
 	 */
 	public PodStats choose(PodSelection selection) {
+		List<PodStats> all = selection.all();
 		if (!selection.prefers()) {
-			return choose(selection.all());
+			return choose(all, all);
 		}
 		List<PodStats> local = selection.local();
-		int usable = local.size();
-		if (this.outliers.anyEjected() && !this.outliers.isPanic()) {
-			for (PodStats pod : local) {
-				if (this.outliers.isEjected(pod)) {
-					usable--;
-				}
-			}
-		}
-		return choose(selection.candidates(usable, ThreadLocalRandom.current()));
+		int usable = this.outliers.anyEjected() ? this.outliers.usableCount(local, all) : local.size();
+		return choose(selection.candidates(usable, ThreadLocalRandom.current()), all);
 	}
 
 	/**
@@ -235,7 +227,8 @@ public final class ServiceBalancer implements DrainListener, FailureListener {
 	 */
 	public boolean isSelected(String address) {
 		PodStats pod = this.pods.get(address);
-		return pod != null && this.selection.isSelected(pod);
+		PodSelection selection = this.selection;
+		return pod != null && (!selection.isSubset() || selection.uses(pod));
 	}
 
 	/**
@@ -282,10 +275,41 @@ public final class ServiceBalancer implements DrainListener, FailureListener {
 		this.selectionListeners.remove(listener);
 	}
 
-	/** Makes the selection again, from the ready pods and the client's placement. */
-	private synchronized void select() {
-		this.selection = PodSelection.of(this.ready, this.options, this.topology.placement(), this.seed);
-		this.selectionListeners.forEach(Runnable::run);
+	/**
+	 * Makes the selection again after the client's placement changed.
+	 */
+	public void placementChanged() {
+		boolean changed;
+		synchronized (this) {
+			changed = select();
+		}
+		if (changed) {
+			selectionChanged();
+		}
+	}
+
+	/**
+	 * Under this balancer's lock: makes the selection again, from the ready pods and the
+	 * client's placement.
+	 * @return whether the pods used or preferred changed
+	 */
+	private boolean select() {
+		PodSelection previous = this.selection;
+		PodSelection next = PodSelection.of(this.ready, this.options, this.topology.placement(), this.seed);
+		this.selection = next;
+		return !next.local().equals(previous.local()) || !next.remote().equals(previous.remote());
+	}
+
+	/** Tells the selection listeners, outside this balancer's lock. */
+	private void selectionChanged() {
+		for (Runnable listener : this.selectionListeners) {
+			try {
+				listener.run();
+			}
+			catch (RuntimeException ex) {
+				logger.warn("A listener of service '" + this.service + "' failed on a new selection of pods", ex);
+			}
+		}
 	}
 
 	/**
@@ -297,10 +321,17 @@ public final class ServiceBalancer implements DrainListener, FailureListener {
 	 * @throws NoPodAvailableException if there are no candidates
 	 */
 	public PodStats choose(List<PodStats> candidates) {
+		return choose(candidates, candidates);
+	}
+
+	/**
+	 * Chooses among candidates, with panic judged over the population they are part of.
+	 */
+	private PodStats choose(List<PodStats> candidates, List<PodStats> population) {
 		if (candidates.isEmpty()) {
 			throw new NoPodAvailableException(this.service);
 		}
-		List<PodStats> usable = this.outliers.anyEjected() ? this.outliers.usable(candidates) : candidates;
+		List<PodStats> usable = this.outliers.anyEjected() ? this.outliers.usable(candidates, population) : candidates;
 		PodStats chosen = this.strategy.choose(usable);
 		return this.slowStart.anyRamping() ? this.slowStart.ramp(chosen, usable, this.strategy, now()) : chosen;
 	}
@@ -439,9 +470,19 @@ public final class ServiceBalancer implements DrainListener, FailureListener {
 	 * last one taken is ignored.
 	 * @param snapshot the current pods
 	 */
-	public synchronized void update(ServicePods snapshot) {
+	public void update(ServicePods snapshot) {
+		if (take(snapshot)) {
+			selectionChanged();
+		}
+	}
+
+	/**
+	 * Under this balancer's lock: takes a snapshot.
+	 * @return whether the selection of pods changed
+	 */
+	private synchronized boolean take(ServicePods snapshot) {
 		if (snapshot.generation() <= this.generation) {
-			return;
+			return false;
 		}
 		this.generation = snapshot.generation();
 		long now = now();
@@ -474,13 +515,14 @@ public final class ServiceBalancer implements DrainListener, FailureListener {
 		// before any request can choose them
 		joined.forEach((stats) -> this.podListeners.forEach((listener) -> tell(listener, stats)));
 		this.ready = List.copyOf(nowReady);
-		select();
+		boolean changed = select();
 		for (PodStats stats : List.copyOf(this.pods.values())) {
 			if (!present.contains(stats.pod().address()) && !stats.isRetired()) {
 				stats.retire();
 			}
 		}
 		this.outliers.podsChanged();
+		return changed;
 	}
 
 	@Override

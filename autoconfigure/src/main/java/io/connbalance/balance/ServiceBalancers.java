@@ -56,6 +56,7 @@ public final class ServiceBalancers implements PodRegistry.Listener {
 					topology, System::nanoTime, () -> ThreadLocalRandom.current().nextLong()));
 		}
 		this.balancers = Map.copyOf(byService);
+		topology.addListener(() -> this.balancers.values().forEach(ServiceBalancer::placementChanged));
 		// listening first, then reading: a change made in between is seen either way,
 		// and a balancer ignores a snapshot older than the one it has
 		registry.addListener(this);

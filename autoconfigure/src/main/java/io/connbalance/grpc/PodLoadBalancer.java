@@ -238,6 +238,12 @@ final class PodLoadBalancer extends LoadBalancer {
 		void leave() {
 			this.leaving = true;
 			closeIfIdle();
+			PodStats stats = PodLoadBalancer.this.binding.balancer().find(this.pod);
+			if (stats != null && !stats.isRetired() && stats.pod().isReady()) {
+				// still one of the service's pods, only not in this client's subset: its
+				// calls end as they will, and its connection closes once they have
+				return;
+			}
 			if (!this.closed && this.drainTimer == null) {
 				Duration timeout = PodLoadBalancer.this.binding.drainTimeout();
 				this.drainTimer = PodLoadBalancer.this.helper.getSynchronizationContext()

@@ -6,7 +6,9 @@ import java.util.Map;
 import io.grpc.LoadBalancer.PickResult;
 import io.grpc.LoadBalancer.PickSubchannelArgs;
 import io.grpc.LoadBalancer.SubchannelPicker;
+import io.grpc.Status;
 
+import io.connbalance.balance.NoPodAvailableException;
 import io.connbalance.balance.PodSelection;
 import io.connbalance.balance.ServiceBalancer;
 import io.connbalance.stats.PodStats;
@@ -34,13 +36,22 @@ final class PodPicker extends SubchannelPicker {
 	PodPicker(ServiceBalancer balancer, List<PodStats> ready, Map<PodStats, PickResult> results) {
 		this.balancer = balancer;
 		this.ready = List.copyOf(ready);
-		this.selection = balancer.select(this.ready);
+		PodSelection selection = balancer.select(this.ready);
+		// the balancer's selection may have changed before the channel heard of it: the
+		// ready pods then, rather than none
+		this.selection = selection.isEmpty() ? PodSelection.of(this.ready) : selection;
 		this.results = results;
 	}
 
 	@Override
 	public PickResult pickSubchannel(PickSubchannelArgs args) {
-		return this.results.get(this.balancer.choose(this.selection));
+		try {
+			return this.results.get(this.balancer.choose(this.selection));
+		}
+		catch (NoPodAvailableException ex) {
+			// thrown here, it would fail the channel for good
+			return PickResult.withError(Status.UNAVAILABLE.withDescription(ex.getMessage()));
+		}
 	}
 
 	@Override

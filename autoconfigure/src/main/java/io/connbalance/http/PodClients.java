@@ -13,7 +13,8 @@ import io.connbalance.stats.PodStats;
 
 /**
  * The per-pod clients of one client kind, created on first use and closed once their pod
- * has left its service and drained.
+ * has left its service and drained, or has left this client's subset with nothing in
+ * flight.
  *
  * @param <C> the client type
  */
@@ -43,6 +44,16 @@ public final class PodClients<C extends PodClient> implements ConnectionCounter 
 			// the counters that drained closes
 			balancer.addDrainListener((stats) -> byAddress.computeIfPresent(stats.pod().address(),
 					(address, owned) -> (owned.owner() == stats) ? owned.close() : owned));
+			// a pod this client no longer uses (it left the subset) keeps no connections
+			// once its requests are done; one still busy closes on a later change, or
+			// when it drains
+			balancer.addSelectionListener(() -> byAddress.forEach((address, owned) -> {
+				if (!balancer.isInUse(owned.owner()) && owned.owner().inFlight() == 0) {
+					byAddress.computeIfPresent(address,
+							(key, current) -> (current == owned && current.owner().inFlight() == 0
+									&& !balancer.isInUse(current.owner())) ? current.close() : current);
+				}
+			}));
 		}
 	}
 

@@ -1,9 +1,13 @@
 package io.connbalance.pod;
 
 import java.util.List;
+import java.util.TreeMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CopyOnWriteArrayList;
+
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
 
 /**
  * Where this client runs: its zone and node, and when known its peers (the pods of the
@@ -12,6 +16,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * change.
  */
 public final class ClientTopology {
+
+	private static final Log logger = LogFactory.getLog(ClientTopology.class);
 
 	private final List<Runnable> listeners = new CopyOnWriteArrayList<>();
 
@@ -40,7 +46,14 @@ public final class ClientTopology {
 	public void update(Placement placement) {
 		if (!placement.equals(this.placement)) {
 			this.placement = placement;
-			this.listeners.forEach(Runnable::run);
+			for (Runnable listener : this.listeners) {
+				try {
+					listener.run();
+				}
+				catch (RuntimeException ex) {
+					logger.warn("A listener of the client's placement failed", ex);
+				}
+			}
 		}
 	}
 
@@ -60,9 +73,9 @@ public final class ClientTopology {
 	 * @param self its own pod name, or {@code null} when unknown
 	 * @param peers the names of the pods of its own Service, sorted, itself included;
 	 * empty when unknown
-	 * @param peerZones how many of the peers run in each zone; empty when unknown
+	 * @param peerZones the zone of each peer, by name; empty when unknown
 	 */
-	public record Placement(String zone, String node, String self, List<String> peers, Map<String, Integer> peerZones) {
+	public record Placement(String zone, String node, String self, List<String> peers, Map<String, String> peerZones) {
 
 		/** Nothing known. */
 		public static final Placement UNKNOWN = new Placement(null, null, null, List.of(), Map.of());
@@ -83,11 +96,22 @@ public final class ClientTopology {
 		}
 
 		/**
-		 * This client's position among its peers.
-		 * @return its index in {@link #peers()}, or -1 when the peers are unknown
+		 * The peers in a zone, sorted.
+		 * @param zone the zone
+		 * @return their names, empty when their zones are unknown
 		 */
-		public int index() {
-			return (this.self != null) ? this.peers.indexOf(this.self) : -1;
+		public List<String> peersIn(String zone) {
+			return this.peers.stream().filter((peer) -> zone.equals(this.peerZones.get(peer))).toList();
+		}
+
+		/**
+		 * How many peers run in each zone.
+		 * @return the counts, empty when their zones are unknown
+		 */
+		public Map<String, Integer> clientsPerZone() {
+			Map<String, Integer> counts = new TreeMap<>();
+			this.peerZones.values().forEach((zone) -> counts.merge(zone, 1, Integer::sum));
+			return counts;
 		}
 
 	}

@@ -66,8 +66,8 @@ class InvalidConfigurationTests {
 		assertFailure(analysis("connbalance.services.backend.port=1", "connbalance.defaults.locality=nearby"),
 				"Invalid property 'connbalance.defaults.locality': unknown locality 'nearby'",
 				"Use one of: hints, prefer-zone, off.");
-		assertFailure(analysis("connbalance.services.backend.port=1", "connbalance.services.backend.subset-size=1"),
-				"Invalid property 'connbalance.services.backend.subset-size': must be 0 (every pod) or at least 2, was 1",
+		assertFailure(analysis("connbalance.services.backend.port=1", "connbalance.services.backend.subset-size=-1"),
+				"Invalid property 'connbalance.services.backend.subset-size': must be 0 (every pod) or positive, was -1",
 				"Set a size such as 20, or 0 to use every pod.");
 		assertFailure(analysis("connbalance.services.backend.port=1", "connbalance.stats.window=500ms"),
 				"Invalid property 'connbalance.stats.window': must be at least 1s, was PT0.5S",

@@ -78,10 +78,11 @@ public final class SubsetSimulation {
 				load.merge(pod, REQUESTS_PER_CLIENT / subset.size(), Double::sum);
 			}
 		}
-		// a pod joins in the middle of the sorted names, and the first one leaves
+		// a pod joins in the middle of the sorted names, and one in the middle leaves
 		List<String> joined = new ArrayList<>(pods);
 		joined.add(podCount / 2, String.format("pod-%05d", podCount + 1));
-		List<String> left = new ArrayList<>(pods.subList(1, podCount));
+		List<String> left = new ArrayList<>(pods);
+		left.remove(podCount / 2);
 		Change join = changes(subsets, subsets(kind, joined, seeds));
 		Change leave = changes(subsets, subsets(kind, left, seeds));
 		return new Result(kind, clients, podCount, maxConnections, clientsPerPod, load, join, leave);
