@@ -1,7 +1,6 @@
 package io.connbalance.autoconfigure;
 
 import java.time.Duration;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
@@ -9,6 +8,7 @@ import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 
 import io.connbalance.balance.ServiceBalancers;
+import io.connbalance.refresh.Daemons;
 import io.connbalance.stats.PodStats;
 
 import org.springframework.context.SmartLifecycle;
@@ -38,11 +38,7 @@ class StatsWindowLifecycle implements SmartLifecycle {
 		if (this.scheduler != null) {
 			return;
 		}
-		this.scheduler = Executors.newSingleThreadScheduledExecutor((task) -> {
-			Thread thread = new Thread(task, "connbalance-stats");
-			thread.setDaemon(true);
-			return thread;
-		});
+		this.scheduler = Daemons.scheduler("connbalance-stats");
 		// with a fixed delay, ticks missed while the process was paused are not run back
 		// to back, which would shrink the window
 		this.scheduler.scheduleWithFixedDelay(this::tick, this.tickMillis, this.tickMillis, TimeUnit.MILLISECONDS);

@@ -6,7 +6,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.TreeSet;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
@@ -21,6 +20,7 @@ import org.apache.commons.logging.LogFactory;
 
 import io.connbalance.pod.ClientTopology;
 import io.connbalance.pod.ClientTopology.Placement;
+import io.connbalance.refresh.Daemons;
 
 /**
  * Learns where this client runs from the EndpointSlices of its own Service, which needs
@@ -97,11 +97,7 @@ public final class SelfLocator {
 		if (this.scheduler != null || this.podName == null) {
 			return this.topology;
 		}
-		this.scheduler = Executors.newSingleThreadScheduledExecutor((task) -> {
-			Thread thread = new Thread(task, "connbalance-self");
-			thread.setDaemon(true);
-			return thread;
-		});
+		this.scheduler = Daemons.scheduler("connbalance-self");
 		look();
 		return this.topology;
 	}

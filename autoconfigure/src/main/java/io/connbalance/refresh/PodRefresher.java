@@ -5,7 +5,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -79,11 +78,7 @@ public class PodRefresher {
 		if (this.scheduler != null) {
 			return;
 		}
-		this.scheduler = Executors.newSingleThreadScheduledExecutor((task) -> {
-			Thread thread = new Thread(task, "connbalance-refresh");
-			thread.setDaemon(true);
-			return thread;
-		});
+		this.scheduler = Daemons.scheduler("connbalance-refresh");
 		try {
 			this.source.start(this::refreshSoon);
 			for (ServiceTarget target : this.targets) {

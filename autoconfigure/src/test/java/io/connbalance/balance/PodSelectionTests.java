@@ -83,12 +83,7 @@ class PodSelectionTests {
 
 	@Test
 	void aSubsetWithLocalityUsesNoMorePodsThanItsSizeAndLeavesTheRestOfItForSpill() {
-		List<PodStats> pods = new ArrayList<>();
-		for (int i = 0; i < 60; i++) {
-			pods.add(new PodStats(new Pod(String.format("pod-%02d", i), "10.0.1." + (i + 1), 8080,
-					"zone-" + (char) ('a' + i % 3), PodState.READY), (stats) -> {
-					}));
-		}
+		List<PodStats> pods = sixtyPods();
 		BalancingOptions subset = new BalancingOptions(OutlierEjection.DEFAULTS, Duration.ZERO, 1, Locality.PREFER_ZONE,
 				8);
 		PodSelection wide = PodSelection.of(pods, subset, Placement.of("zone-a", null), 1);
@@ -105,12 +100,7 @@ class PodSelectionTests {
 
 	@Test
 	void theLocalApertureIsTakenAmongThePeersOfTheClientsZone() {
-		List<PodStats> pods = new ArrayList<>();
-		for (int i = 0; i < 60; i++) {
-			pods.add(new PodStats(new Pod(String.format("pod-%02d", i), "10.0.1." + (i + 1), 8080,
-					"zone-" + (char) ('a' + i % 3), PodState.READY), (stats) -> {
-					}));
-		}
+		List<PodStats> pods = sixtyPods();
 		// 6 clients, 2 per zone, subset 10: the 2 clients of zone-a split its 20 pods
 		List<String> clients = List.of("c-0", "c-1", "c-2", "c-3", "c-4", "c-5");
 		Map<String, String> zones = new HashMap<>();
@@ -193,6 +183,17 @@ class PodSelectionTests {
 		}
 		// expected 1000 x 20 / 1001 = 20
 		assertThat(changed).isBetween(5, 45);
+	}
+
+	/** Twenty pods in each of zone-a, zone-b and zone-c, the zones taking turns. */
+	private static List<PodStats> sixtyPods() {
+		List<PodStats> pods = new ArrayList<>();
+		for (int i = 0; i < 60; i++) {
+			pods.add(new PodStats(new Pod(String.format("pod-%02d", i), "10.0.1." + (i + 1), 8080,
+					"zone-" + (char) ('a' + i % 3), PodState.READY), (stats) -> {
+					}));
+		}
+		return pods;
 	}
 
 	private static double localShare(PodSelection selection, int usable) {

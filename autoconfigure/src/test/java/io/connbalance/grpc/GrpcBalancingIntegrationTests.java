@@ -97,6 +97,33 @@ class GrpcBalancingIntegrationTests {
 	}
 
 	@Test
+	void withPreferZoneCallsGoToThePodsOfTheClientsZoneAndSpillWhenTheyLeave() throws Exception {
+		this.discovery.clear("backend");
+		List<String> zones = List.of("zone-a", "zone-b", "zone-b");
+		for (int i = 0; i < 3; i++) {
+			GrpcPodServer pod = this.pods.get(i);
+			this.discovery.add("backend", pod.host(), pod.port(), Map.of("pod-name", pod.name(), "zone", zones.get(i)));
+		}
+		this.app = RunningApp.start(this.discovery, "connbalance.zone=zone-a",
+				"connbalance.services.backend.locality=prefer-zone");
+		ManagedChannel channel = track(
+				ManagedChannelBuilder.forTarget("connbalance:///backend").usePlaintext().build());
+		for (int i = 0; i < 300; i++) {
+			assertThat(GrpcPodServer.who(channel)).isEqualTo("pod-1");
+		}
+		// the zone's only pod leaves: the others take the calls
+		this.discovery.remove("backend", this.pods.get(0).host());
+		this.app.refresher().refreshNow();
+		Map<String, Long> before = this.pods.served();
+		for (int i = 0; i < 300; i++) {
+			GrpcPodServer.who(channel);
+		}
+		Map<String, Long> after = this.pods.servedSince(before);
+		assertThat(after.get("pod-1")).isZero();
+		assertThat(after.get("pod-2") + after.get("pod-3")).isEqualTo(300);
+	}
+
+	@Test
 	void callsOfAChannelFromSpringBootsChannelFactorySpreadEvenly() throws Exception {
 		this.app = RunningApp.start(this.discovery, "spring.grpc.client.channel.pods.target=connbalance:///backend");
 		ManagedChannel channel = this.app.bean(GrpcChannelFactory.class).createChannel("pods");
