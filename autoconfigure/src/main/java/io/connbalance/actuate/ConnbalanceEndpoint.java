@@ -137,19 +137,21 @@ public class ConnbalanceEndpoint {
 		int http = 0;
 		int grpc = 0;
 		int jdbc = 0;
+		int websocket = 0;
 		for (ConnectionCounter counter : this.counters) {
 			int open = counter.openConnections(service, pod);
 			switch (counter.kind()) {
 				case "http" -> http += open;
 				case "grpc" -> grpc += open;
 				case "jdbc" -> jdbc += open;
+				case "websocket" -> websocket += open;
 				default -> {
 				}
 			}
 		}
 		String state = balancer.state(stats, this.counters).value();
 		return new PodDescriptor(pod.name(), pod.host(), pod.port(), pod.zone(), state,
-				new Connections(http, grpc, jdbc, http + grpc + jdbc),
+				new Connections(http, grpc, jdbc, websocket, http + grpc + jdbc + websocket),
 				new Requests(stats.total(), stats.inFlight(), stats.failed(), recent), round(share),
 				round(balancer.rampWeight(stats, balancer.now())), stats.lastFailure(), balancer.isLocal(stats),
 				balancer.isInUse(stats));
@@ -268,9 +270,10 @@ public class ConnbalanceEndpoint {
 	 * @param http HTTP connections (WebClient and RestClient)
 	 * @param grpc gRPC subchannels that are ready
 	 * @param jdbc JDBC connections
+	 * @param websocket WebSocket sessions
 	 * @param total the sum
 	 */
-	public record Connections(int http, int grpc, int jdbc, int total) {
+	public record Connections(int http, int grpc, int jdbc, int websocket, int total) {
 
 	}
 

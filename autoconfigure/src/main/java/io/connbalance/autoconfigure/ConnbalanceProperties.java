@@ -481,6 +481,41 @@ public class ConnbalanceProperties {
 	}
 
 	/**
+	 * WebSocket sessions to the pods of a service (ws://<key>/..., wss://<key>/...).
+	 */
+	public static class Websocket {
+
+		/**
+		 * Whether pods holding more than their share of this client's sessions close
+		 * their oldest ones (close code 1012, a few a second) when a pod joins, so that
+		 * clients that reconnect land on it.
+		 */
+		private boolean rebalance;
+
+		/**
+		 * How long the sessions of a pod that left stay open before they close with 1001.
+		 */
+		private Duration drainTimeout = Duration.ofSeconds(30);
+
+		public boolean isRebalance() {
+			return this.rebalance;
+		}
+
+		public void setRebalance(boolean rebalance) {
+			this.rebalance = rebalance;
+		}
+
+		public Duration getDrainTimeout() {
+			return this.drainTimeout;
+		}
+
+		public void setDrainTimeout(Duration drainTimeout) {
+			this.drainTimeout = drainTimeout;
+		}
+
+	}
+
+	/**
 	 * HTTP/2 to the pods of a service.
 	 */
 	public static class Http2 {
@@ -601,6 +636,8 @@ public class ConnbalanceProperties {
 		 */
 		private final Http2 http2 = new Http2();
 
+		private final Websocket websocket = new Websocket();
+
 		public Integer getMaxConnectionsPerPod() {
 			return this.maxConnectionsPerPod;
 		}
@@ -615,6 +652,10 @@ public class ConnbalanceProperties {
 
 		public void setSslBundle(String sslBundle) {
 			this.sslBundle = sslBundle;
+		}
+
+		public Websocket getWebsocket() {
+			return this.websocket;
 		}
 
 		public Http2 getHttp2() {

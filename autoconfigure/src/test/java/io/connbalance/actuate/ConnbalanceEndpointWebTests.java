@@ -91,7 +91,8 @@ class ConnbalanceEndpointWebTests {
 			assertThat(pod.get("host").asString()).startsWith("127.0.0.");
 			assertThat(pod.get("port").asInt()).isEqualTo(this.pods.port());
 			assertThat(pod.get("state").asString()).isEqualTo("ready");
-			assertThat(pod.get("connections").propertyNames()).containsExactly("http", "grpc", "jdbc", "total");
+			assertThat(pod.get("connections").propertyNames()).containsExactly("http", "grpc", "jdbc", "websocket",
+					"total");
 			assertThat(pod.at("/connections/http").isIntegralNumber()).isTrue();
 			assertThat(pod.at("/connections/total").asInt()).isEqualTo(pod.at("/connections/http").asInt());
 			assertThat(pod.get("requests").propertyNames()).containsExactly("total", "inFlight", "failed", "recent");

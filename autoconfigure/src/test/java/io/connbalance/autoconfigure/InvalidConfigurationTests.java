@@ -107,7 +107,7 @@ class InvalidConfigurationTests {
 						+ "under 'connbalance.services.<key>'",
 				"Known keys under connbalance.services.<key>: connect-timeout, http2, locality, "
 						+ "max-connections-per-pod, outlier-ejection, port, port-name, read-timeout, retries, service-id, "
-						+ "slow-start, ssl-bundle, strategy, subset-size. Correct or remove it.");
+						+ "slow-start, ssl-bundle, strategy, subset-size, websocket. Correct or remove it.");
 		assertFailure(analysis("connbalance.services.backend.port=1", "connbalance.refersh.interval=1s"),
 				"there is no connbalance property 'refersh' under 'connbalance'", "Known keys under connbalance: ");
 		assertFailure(analysis("connbalance.services.backend.port=1", "connbalance.enabled.really=true"),

@@ -1,0 +1,303 @@
+package io.connbalance.http;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedDeque;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+import reactor.core.publisher.Mono;
+import reactor.netty.http.client.HttpClient;
+import reactor.netty.resources.ConnectionProvider;
+
+import org.springframework.web.reactive.socket.CloseStatus;
+import org.springframework.web.reactive.socket.WebSocketHandler;
+import org.springframework.web.reactive.socket.WebSocketSession;
+import org.springframework.web.reactive.socket.client.ReactorNettyWebSocketClient;
+
+import io.connbalance.balance.NoPodAvailableException;
+import io.connbalance.balance.ServiceBalancer;
+import io.connbalance.balance.ServiceBalancers;
+import io.connbalance.pod.Pod;
+import io.connbalance.refresh.Daemons;
+import io.connbalance.stats.ConnectionCounter;
+import io.connbalance.stats.PodStats;
+
+/**
+ * The WebSocket sessions this client holds open to each pod: where a new session goes
+ * (the pod with the fewest, never one draining or ejected), and, for services that ask
+ * for it, moving sessions off pods that hold more than their share once a pod has joined.
+ * <ul>
+ * <li>Rebalancing closes the oldest session of the busiest pod with {@code 1012} (service
+ * restart) while it holds two sessions more than the quietest, at most
+ * {@value #CLOSES_PER_SECOND} a second per service, so that clients that reconnect land
+ * on the pods with fewer.</li>
+ * <li>A pod that leaves the service (or stops being one this client uses) keeps its
+ * sessions for the drain timeout, then they close with {@code 1001} (going away).</li>
+ * </ul>
+ */
+public final class WebSocketSessions implements ConnectionCounter {
+
+	/** The most sessions a service's rebalancing closes each second. */
+	static final int CLOSES_PER_SECOND = 5;
+
+	private static final Duration DRAIN_TIMEOUT = Duration.ofSeconds(30);
+
+	private static final Log logger = LogFactory.getLog(WebSocketSessions.class);
+
+	private final ServiceBalancers balancers;
+
+	private final Map<String, Boolean> rebalance;
+
+	private final Map<String, Duration> drainTimeouts;
+
+	/** The open sessions of each pod, oldest first, by service and pod counters. */
+	private final Map<String, Map<PodStats, ConcurrentLinkedDeque<Open>>> sessions = new ConcurrentHashMap<>();
+
+	/** The WebSocket client of each pod, by service and address. */
+	private final Map<String, Map<String, ReactorNettyWebSocketClient>> clients = new ConcurrentHashMap<>();
+
+	/** Sessions chosen for each pod and not yet open (their handshake runs). */
+	private final Map<PodStats, AtomicInteger> opening = new ConcurrentHashMap<>();
+
+	/** When each pod was first seen out of use, by its counters. */
+	private final Map<PodStats, Long> leftAt = new ConcurrentHashMap<>();
+
+	private ScheduledExecutorService scheduler;
+
+	/**
+	 * Creates the registry of sessions.
+	 * @param balancers the balancers
+	 * @param rebalance whether each service rebalances its sessions, by key
+	 * @param drainTimeouts how long the sessions of a pod that left stay open, by service
+	 * key (30 s for a service not listed)
+	 */
+	public WebSocketSessions(ServiceBalancers balancers, Map<String, Boolean> rebalance,
+			Map<String, Duration> drainTimeouts) {
+		this.balancers = balancers;
+		this.rebalance = Map.copyOf(rebalance);
+		this.drainTimeouts = Map.copyOf(drainTimeouts);
+		for (ServiceBalancer balancer : balancers.all()) {
+			this.sessions.put(balancer.service(), new ConcurrentHashMap<>());
+			this.clients.put(balancer.service(), new ConcurrentHashMap<>());
+		}
+	}
+
+	/** Starts the once-a-second look at the sessions. */
+	public synchronized void start() {
+		if (this.scheduler == null) {
+			this.scheduler = Daemons.scheduler("connbalance-websocket");
+			this.scheduler.scheduleWithFixedDelay(this::tend, 1, 1, TimeUnit.SECONDS);
+		}
+	}
+
+	/** Stops it, and closes the pods' clients. */
+	public synchronized void stop() {
+		if (this.scheduler != null) {
+			this.scheduler.shutdownNow();
+			this.scheduler = null;
+		}
+	}
+
+	/**
+	 * Chooses the pod of a new session: the one with the fewest sessions among the pods
+	 * in use that are not ejected, ties at random.
+	 * @param balancer the service's balancer
+	 * @return the pod
+	 * @throws NoPodAvailableException when no pod is ready
+	 */
+	PodStats choose(ServiceBalancer balancer) {
+		// one choice at a time per service, each counting those still opening
+		synchronized (this.sessions.get(balancer.service())) {
+			PodStats chosen = fewest(balancer);
+			this.opening.computeIfAbsent(chosen, (pod) -> new AtomicInteger()).incrementAndGet();
+			return chosen;
+		}
+	}
+
+	/**
+	 * Ends the opening of a session chosen for a pod: it is open now, or it failed.
+	 * @param pod the pod
+	 */
+	void opened(PodStats pod) {
+		this.opening.computeIfPresent(pod, (key, count) -> (count.decrementAndGet() <= 0) ? null : count);
+	}
+
+	private PodStats fewest(ServiceBalancer balancer) {
+		Map<PodStats, ConcurrentLinkedDeque<Open>> byPod = this.sessions.get(balancer.service());
+		List<PodStats> candidates = new ArrayList<>();
+		List<PodStats> usable = balancer.pods()
+			.stream()
+			.filter((pod) -> balancer.isInUse(pod) && !pod.isRetired())
+			.toList();
+		List<PodStats> healthy = usable.stream().filter((pod) -> !balancer.isEjected(pod)).toList();
+		int fewest = Integer.MAX_VALUE;
+		for (PodStats pod : healthy.isEmpty() ? usable : healthy) {
+			AtomicInteger opening = this.opening.get(pod);
+			int count = count(byPod, pod) + ((opening != null) ? opening.get() : 0);
+			if (count < fewest) {
+				fewest = count;
+				candidates.clear();
+			}
+			if (count == fewest) {
+				candidates.add(pod);
+			}
+		}
+		if (candidates.isEmpty()) {
+			throw new NoPodAvailableException(balancer.service());
+		}
+		return candidates.get(ThreadLocalRandom.current().nextInt(candidates.size()));
+	}
+
+	/**
+	 * The WebSocket client of a pod: its own connections (none shared with the HTTP
+	 * pools), resolving the service's name to the pod.
+	 * @param service the service key
+	 * @param pod the pod
+	 * @return the client
+	 */
+	ReactorNettyWebSocketClient client(String service, Pod pod) {
+		return this.clients.get(service)
+			.computeIfAbsent(pod.address(), (address) -> new ReactorNettyWebSocketClient(
+					HttpClient.create(ConnectionProvider.newConnection()).resolver(new PodAddressResolverGroup(pod))));
+	}
+
+	/**
+	 * Runs a session's handler, counting the session on its pod while it is open.
+	 * @param service the service key
+	 * @param pod the pod
+	 * @param session the session
+	 * @param handler the application's handler
+	 * @return the handler's completion
+	 */
+	Mono<Void> track(String service, PodStats pod, WebSocketSession session, WebSocketHandler handler) {
+		Open open = new Open(session, System.nanoTime());
+		ConcurrentLinkedDeque<Open> podSessions = this.sessions.get(service)
+			.computeIfAbsent(pod, (key) -> new ConcurrentLinkedDeque<>());
+		podSessions.add(open);
+		opened(pod);
+		return handler.handle(session).doFinally((signal) -> {
+			podSessions.remove(open);
+			this.sessions.get(service).computeIfPresent(pod, (key, deque) -> deque.isEmpty() ? null : deque);
+		});
+	}
+
+	private void tend() {
+		try {
+			long now = System.nanoTime();
+			for (ServiceBalancer balancer : this.balancers.all()) {
+				closeDrained(balancer, now);
+				if (Boolean.TRUE.equals(this.rebalance.get(balancer.service()))) {
+					rebalance(balancer);
+				}
+			}
+		}
+		catch (RuntimeException ex) {
+			logger.error("connbalance's look at WebSocket sessions failed; the next one runs in a second", ex);
+		}
+	}
+
+	/** Sessions on pods out of use for the drain timeout close with 1001. */
+	private void closeDrained(ServiceBalancer balancer, long now) {
+		this.sessions.get(balancer.service()).forEach((pod, open) -> {
+			if (balancer.isInUse(pod) && !pod.isRetired()) {
+				this.leftAt.remove(pod);
+				return;
+			}
+			long left = this.leftAt.computeIfAbsent(pod, (key) -> now);
+			if (now - left >= this.drainTimeouts.getOrDefault(balancer.service(), DRAIN_TIMEOUT).toNanos()) {
+				open.forEach((session) -> close(session, CloseStatus.GOING_AWAY));
+			}
+		});
+		this.leftAt.keySet().removeIf((pod) -> !this.sessions.get(balancer.service()).containsKey(pod));
+	}
+
+	/**
+	 * While one pod holds two sessions more than another, the busiest closes its oldest
+	 * session with 1012 (its client reconnects to the pod with the fewest), a few a
+	 * second.
+	 */
+	private void rebalance(ServiceBalancer balancer) {
+		Map<PodStats, ConcurrentLinkedDeque<Open>> byPod = this.sessions.get(balancer.service());
+		List<PodStats> inUse = balancer.pods()
+			.stream()
+			.filter((pod) -> balancer.isInUse(pod) && !pod.isRetired() && !balancer.isEjected(pod))
+			.toList();
+		if (inUse.size() < 2) {
+			return;
+		}
+		Map<PodStats, Integer> counts = new java.util.HashMap<>();
+		inUse.forEach((pod) -> counts.put(pod, count(byPod, pod)));
+		Comparator<PodStats> byCount = Comparator.comparingInt(counts::get);
+		for (int closed = 0; closed < CLOSES_PER_SECOND; closed++) {
+			PodStats busiest = inUse.stream().max(byCount).orElseThrow();
+			PodStats quietest = inUse.stream().min(byCount).orElseThrow();
+			if (counts.get(busiest) - counts.get(quietest) <= 1) {
+				return;
+			}
+			ConcurrentLinkedDeque<Open> open = byPod.get(busiest);
+			Open oldest = (open != null) ? open.pollFirst() : null;
+			if (oldest == null) {
+				return;
+			}
+			close(oldest, CloseStatus.SERVICE_RESTARTED);
+			// its client reconnects to the pod with the fewest
+			counts.merge(busiest, -1, Integer::sum);
+			counts.merge(quietest, 1, Integer::sum);
+		}
+	}
+
+	private static void close(Open open, CloseStatus status) {
+		open.session().close(status).subscribe(null, (failure) -> {
+		});
+	}
+
+	private static int count(Map<PodStats, ConcurrentLinkedDeque<Open>> byPod, PodStats pod) {
+		ConcurrentLinkedDeque<Open> open = byPod.get(pod);
+		return (open != null) ? open.size() : 0;
+	}
+
+	@Override
+	public String kind() {
+		return "websocket";
+	}
+
+	@Override
+	public int openConnections(String service, Pod pod) {
+		Map<PodStats, ConcurrentLinkedDeque<Open>> byPod = this.sessions.get(service);
+		if (byPod == null) {
+			return 0;
+		}
+		int open = 0;
+		for (Map.Entry<PodStats, ConcurrentLinkedDeque<Open>> entry : byPod.entrySet()) {
+			if (entry.getKey().pod().address().equals(pod.address())) {
+				open += entry.getValue().size();
+			}
+		}
+		return open;
+	}
+
+	/**
+	 * How many sessions are open to each pod of a service, by pod name.
+	 * @param service the service key
+	 * @return the counts
+	 */
+	public Map<String, Integer> sessions(String service) {
+		Map<String, Integer> counts = new java.util.TreeMap<>();
+		this.sessions.getOrDefault(service, Map.of())
+			.forEach((pod, open) -> counts.merge(pod.pod().name(), open.size(), Integer::sum));
+		return counts;
+	}
+
+	private record Open(WebSocketSession session, long openedAt) {
+	}
+
+}

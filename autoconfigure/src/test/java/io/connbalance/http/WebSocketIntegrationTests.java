@@ -1,0 +1,263 @@
+package io.connbalance.http;
+
+import java.net.URI;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import reactor.core.publisher.Mono;
+import reactor.core.publisher.Sinks;
+
+import io.connbalance.testsupport.Await;
+import io.connbalance.testsupport.MutableDiscoveryClient;
+import io.connbalance.testsupport.PodServers;
+import io.connbalance.testsupport.RunningApp;
+import io.connbalance.testsupport.WebSocketPod;
+
+import org.springframework.web.reactive.socket.WebSocketMessage;
+import org.springframework.web.reactive.socket.WebSocketSession;
+import org.springframework.web.reactive.socket.client.WebSocketClient;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * WebSocket sessions to {@code ws://backend/echo}, against real Reactor Netty WebSocket
+ * servers on 127.0.0.2 and up: sessions open on the pod with the fewest, and with
+ * rebalancing a pod that joins takes its share of the sessions of clients that reconnect.
+ */
+class WebSocketIntegrationTests {
+
+	private static final URI ECHO = URI.create("ws://backend/echo");
+
+	private final MutableDiscoveryClient discovery = new MutableDiscoveryClient();
+
+	private final List<Sinks.Empty<Void>> held = new ArrayList<>();
+
+	private PodServers<WebSocketPod> pods;
+
+	private RunningApp app;
+
+	@BeforeEach
+	void start() throws Exception {
+		this.pods = PodServers.start(3, WebSocketPod::start);
+		this.pods.all().forEach((pod) -> this.discovery.add("backend", pod));
+	}
+
+	@AfterEach
+	void stop() {
+		this.held.forEach(Sinks.Empty::tryEmitEmpty);
+		if (this.app != null) {
+			this.app.close();
+		}
+		this.pods.close();
+	}
+
+	/** Opens a session that stays open until the test ends. */
+	private void hold(WebSocketClient client) {
+		Sinks.Empty<Void> end = Sinks.empty();
+		this.held.add(end);
+		client.execute(ECHO, (session) -> end.asMono()).subscribe(null, (failure) -> {
+		});
+	}
+
+	private List<Integer> sessions() {
+		return this.pods.map(WebSocketPod::sessions);
+	}
+
+	@Test
+	void thirtySessionsSplitTenTenTenAndTheEndpointCountsThem() throws Exception {
+		this.app = RunningApp.start(this.discovery);
+		WebSocketClient client = this.app.bean(WebSocketClient.class);
+		for (int i = 0; i < 30; i++) {
+			hold(client);
+			// one at a time: each sees the sessions opened before it
+			int opened = i + 1;
+			Await.until(Duration.ofSeconds(5), () -> sessions().stream().mapToInt(Integer::intValue).sum() == opened);
+		}
+		assertThat(sessions()).containsExactly(10, 10, 10);
+		assertThat(this.app.podValues("backend", "/connections/websocket").values()).containsOnly(10L);
+	}
+
+	@Test
+	void withoutRebalancingANewPodGetsOnlyNewSessions() throws Exception {
+		this.app = RunningApp.start(this.discovery);
+		WebSocketClient client = this.app.bean(WebSocketClient.class);
+		for (int i = 0; i < 30; i++) {
+			hold(client);
+		}
+		Await.until(Duration.ofSeconds(10), () -> sessions().equals(List.of(10, 10, 10)));
+		WebSocketPod added = this.pods.add();
+		this.discovery.add("backend", added);
+		this.app.refresher().refreshNow();
+		Thread.sleep(3000);
+		assertThat(sessions()).containsExactly(10, 10, 10, 0);
+		for (int i = 0; i < 5; i++) {
+			hold(client);
+		}
+		Await.until(Duration.ofSeconds(10), () -> added.sessions() == 5);
+		assertThat(sessions()).containsExactly(10, 10, 10, 5);
+	}
+
+	@Test
+	void theSessionsOfAPodThatLeavesCloseWithGoingAwayAfterTheDrainTimeout() throws Exception {
+		this.app = RunningApp.start(this.discovery, "connbalance.services.backend.websocket.drain-timeout=1s");
+		WebSocketClient client = this.app.bean(WebSocketClient.class);
+		List<Integer> closes = Collections.synchronizedList(new ArrayList<>());
+		for (int i = 0; i < 6; i++) {
+			client.execute(ECHO, (session) -> session.receive().then().doFinally((signal) -> closes.add(1)))
+				.subscribe(null, (failure) -> {
+				});
+			int opened = i + 1;
+			Await.until(Duration.ofSeconds(5), () -> sessions().stream().mapToInt(Integer::intValue).sum() == opened);
+		}
+		assertThat(sessions()).containsExactly(2, 2, 2);
+		List<Integer> statuses = Collections.synchronizedList(new ArrayList<>());
+		client
+			.execute(ECHO,
+					(session) -> session.closeStatus().doOnNext((status) -> statuses.add(status.getCode())).then())
+			.subscribe(null, (failure) -> {
+			});
+		Await.until(Duration.ofSeconds(5), () -> sessions().stream().mapToInt(Integer::intValue).sum() == 7);
+		WebSocketPod leaving = this.pods.get(this.pods.map(WebSocketPod::sessions).indexOf(3));
+		this.discovery.remove("backend", leaving.host());
+		long removed = System.nanoTime();
+		this.app.refresher().refreshNow();
+		Thread.sleep(500);
+		assertThat(leaving.sessions()).as("sessions half a second after the pod left").isEqualTo(3);
+		Await.until(Duration.ofSeconds(5), () -> leaving.sessions() == 0);
+		assertThat(Duration.ofNanos(System.nanoTime() - removed)).isGreaterThanOrEqualTo(Duration.ofSeconds(1));
+		assertThat(closes).hasSize(2);
+		// the seventh session went to the pod with the fewest, the one that left
+		Await.until(Duration.ofSeconds(5), () -> !statuses.isEmpty());
+		assertThat(statuses).containsExactly(1001);
+		assertThat(sessions().stream().mapToInt(Integer::intValue).sum()).isEqualTo(4);
+	}
+
+	@Test
+	void withRebalancingAPodThatJoinsTakesItsShareAndReconnectingClientsLoseNoMessage() throws Exception {
+		this.app = RunningApp.start(this.discovery, "connbalance.services.backend.websocket.rebalance=true");
+		WebSocketClient client = this.app.bean(WebSocketClient.class);
+		List<Chatter> chatters = new ArrayList<>();
+		ExecutorService executor = Executors.newFixedThreadPool(30);
+		List<Future<?>> running = new ArrayList<>();
+		try {
+			for (int i = 0; i < 30; i++) {
+				Chatter chatter = new Chatter(i);
+				chatters.add(chatter);
+				running.add(executor.submit(() -> chatter.run(client)));
+			}
+			Await.until(Duration.ofSeconds(10), () -> sessions().equals(List.of(10, 10, 10)));
+			WebSocketPod added = this.pods.add();
+			this.discovery.add("backend", added);
+			this.app.refresher().refreshNow();
+			long joined = System.nanoTime();
+			Await.until(Duration.ofSeconds(30), () -> sessions().stream().allMatch((count) -> count == 7 || count == 8)
+					&& sessions().stream().mapToInt(Integer::intValue).sum() == 30);
+			System.out.println("Sessions " + sessions() + " " + Duration.ofNanos(System.nanoTime() - joined).toMillis()
+					+ " ms after the 4th pod joined");
+			// a while more, messages still flowing
+			Thread.sleep(1000);
+		}
+		finally {
+			chatters.forEach(Chatter::stop);
+			for (Future<?> future : running) {
+				future.get(30, TimeUnit.SECONDS);
+			}
+			executor.shutdownNow();
+		}
+		int reconnected = 0;
+		for (Chatter chatter : chatters) {
+			List<Integer> acked = chatter.acked();
+			assertThat(acked).as("messages of client %s", chatter.id).isNotEmpty();
+			for (int i = 0; i < acked.size(); i++) {
+				assertThat(acked.get(i)).as("message %s of client %s", i, chatter.id).isEqualTo(i);
+			}
+			reconnected += (chatter.sessions.get() > 1) ? 1 : 0;
+		}
+		assertThat(reconnected).as("clients moved by rebalancing").isBetween(6, 12);
+	}
+
+	/**
+	 * A client that sends numbered messages one at a time, each after the echo of the one
+	 * before, and reconnects when its session closes, sending again the message that was
+	 * not answered.
+	 */
+	private static final class Chatter {
+
+		private final int id;
+
+		private final List<Integer> acked = Collections.synchronizedList(new ArrayList<>());
+
+		private final AtomicInteger next = new AtomicInteger();
+
+		private final AtomicInteger sessions = new AtomicInteger();
+
+		private volatile boolean stopped;
+
+		Chatter(int id) {
+			this.id = id;
+		}
+
+		void run(WebSocketClient client) {
+			long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
+			while (!this.stopped && System.nanoTime() - deadline < 0) {
+				try {
+					client.execute(ECHO, this::session).block(Duration.ofSeconds(60));
+				}
+				catch (RuntimeException ex) {
+					sleep();
+				}
+			}
+		}
+
+		private Mono<Void> session(WebSocketSession session) {
+			this.sessions.incrementAndGet();
+			Sinks.Many<String> out = Sinks.many().unicast().onBackpressureBuffer();
+			out.tryEmitNext(Integer.toString(this.next.get()));
+			Mono<Void> receive = session.receive().map(WebSocketMessage::getPayloadAsText).doOnNext((reply) -> {
+				int number = Integer.parseInt(reply.substring(reply.indexOf(':') + 1));
+				if (number == this.next.get()) {
+					this.acked.add(number);
+					this.next.incrementAndGet();
+				}
+				if (this.stopped) {
+					out.tryEmitComplete();
+					session.close().subscribe();
+				}
+				else {
+					Mono.delay(Duration.ofMillis(20))
+						.subscribe((tick) -> out.tryEmitNext(Integer.toString(this.next.get())));
+				}
+			}).doFinally((signal) -> out.tryEmitComplete()).then();
+			return Mono.when(session.send(out.asFlux().map(session::textMessage)), receive);
+		}
+
+		void stop() {
+			this.stopped = true;
+		}
+
+		List<Integer> acked() {
+			return List.copyOf(this.acked);
+		}
+
+		private static void sleep() {
+			try {
+				Thread.sleep(50);
+			}
+			catch (InterruptedException ex) {
+				Thread.currentThread().interrupt();
+			}
+		}
+
+	}
+
+}

@@ -1,0 +1,85 @@
+package io.connbalance.testsupport;
+
+import java.io.IOException;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+
+import reactor.netty.DisposableServer;
+import reactor.netty.http.server.HttpServer;
+
+/**
+ * A real WebSocket server (Reactor Netty) standing in for one pod: {@code /echo} answers
+ * each text message with {@code <pod>:<message>}, and the pod counts its open sessions.
+ */
+public final class WebSocketPod implements TestPod {
+
+	private final String name;
+
+	private final DisposableServer server;
+
+	private final AtomicInteger sessions = new AtomicInteger();
+
+	private final AtomicLong served = new AtomicLong();
+
+	private WebSocketPod(String name, String host, int port) {
+		this.name = name;
+		this.server = HttpServer.create().host(host).port(port).route((routes) -> routes.ws("/echo", (in, out) -> {
+			this.sessions.incrementAndGet();
+			return out.sendString(in.receive().asString().map((message) -> {
+				this.served.incrementAndGet();
+				return name + ":" + message;
+			})).then().doFinally((signal) -> this.sessions.decrementAndGet());
+		})).bindNow();
+	}
+
+	/**
+	 * Starts a pod.
+	 * @param name its name
+	 * @param host its loopback address
+	 * @param port the port, 0 for any
+	 * @return the pod
+	 * @throws IOException never; for {@link TestPod.Starter}
+	 */
+	public static WebSocketPod start(String name, String host, int port) throws IOException {
+		return new WebSocketPod(name, host, port);
+	}
+
+	/**
+	 * The sessions open now.
+	 * @return the count
+	 */
+	public int sessions() {
+		return this.sessions.get();
+	}
+
+	@Override
+	public String name() {
+		return this.name;
+	}
+
+	@Override
+	public String host() {
+		return this.server.host();
+	}
+
+	@Override
+	public int port() {
+		return this.server.port();
+	}
+
+	@Override
+	public long served() {
+		return this.served.get();
+	}
+
+	@Override
+	public int active() {
+		return this.sessions.get();
+	}
+
+	@Override
+	public void close() {
+		this.server.disposeNow();
+	}
+
+}
