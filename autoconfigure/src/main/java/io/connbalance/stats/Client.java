@@ -26,6 +26,9 @@ public enum Client {
 		}
 	},
 
+	/** An RSocketRequester with connbalance's transports: a request is one stream. */
+	RSOCKET,
+
 	/** The multi-host DataSource: a request is one borrowed connection. */
 	JDBC,
 

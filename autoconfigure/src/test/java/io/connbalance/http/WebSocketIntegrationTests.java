@@ -183,7 +183,9 @@ class WebSocketIntegrationTests {
 			}
 			reconnected += (chatter.sessions.get() > 1) ? 1 : 0;
 		}
-		assertThat(reconnected).as("clients moved by rebalancing").isBetween(6, 12);
+		System.out.println(reconnected + " of 30 clients reconnected once or more");
+		// 7 moves take 10/10/10/0 to 8/8/7/7
+		assertThat(reconnected).as("clients moved by rebalancing").isBetween(7, 12);
 	}
 
 	/**

@@ -1,0 +1,111 @@
+package io.connbalance.rsocket;
+
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+import io.rsocket.loadbalance.LoadbalanceStrategy;
+import io.rsocket.loadbalance.LoadbalanceTarget;
+import io.rsocket.loadbalance.RoundRobinLoadbalanceStrategy;
+import io.rsocket.loadbalance.WeightedLoadbalanceStrategy;
+import io.rsocket.transport.netty.client.TcpClientTransport;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Sinks;
+
+import io.connbalance.balance.NoPodAvailableException;
+import io.connbalance.balance.ServiceBalancer;
+import io.connbalance.balance.ServiceBalancers;
+import io.connbalance.stats.PodStats;
+
+import org.springframework.messaging.rsocket.RSocketRequester;
+
+/**
+ * RSocket transports for the pods of each service, for rsocket-java's load-balanced
+ * client: {@link #targets(String)} is the list of the service's pods in use (one TCP
+ * target each), sent again whenever it changes, and each request on a target is counted
+ * on its pod. A requester that takes them: {@code targets.requester(builder, "backend")},
+ * or {@code builder.transports(targets.targets("backend"), targets.strategy("backend"))}.
+ */
+public final class ServiceRSocketTargets {
+
+	private final ServiceBalancers balancers;
+
+	private final Map<String, Sinks.Many<List<LoadbalanceTarget>>> lists = new ConcurrentHashMap<>();
+
+	/** One target per pod address, so that the client keeps its connection. */
+	private final Map<String, LoadbalanceTarget> targets = new ConcurrentHashMap<>();
+
+	/**
+	 * Creates the targets of every service, kept in step with their pods.
+	 * @param balancers the balancers
+	 */
+	public ServiceRSocketTargets(ServiceBalancers balancers) {
+		this.balancers = balancers;
+		for (ServiceBalancer balancer : balancers.all()) {
+			Sinks.Many<List<LoadbalanceTarget>> list = Sinks.many().replay().latest();
+			this.lists.put(balancer.service(), list);
+			balancer.addSelectionListener(() -> publish(balancer, list));
+			publish(balancer, list);
+		}
+	}
+
+	private synchronized void publish(ServiceBalancer balancer, Sinks.Many<List<LoadbalanceTarget>> list) {
+		List<LoadbalanceTarget> current = balancer.pods()
+			.stream()
+			.filter((pod) -> balancer.isInUse(pod) && !pod.isRetired())
+			.map((pod) -> target(balancer, pod))
+			.toList();
+		list.tryEmitNext(current);
+	}
+
+	private LoadbalanceTarget target(ServiceBalancer balancer, PodStats pod) {
+		String address = pod.pod().address();
+		return this.targets
+			.computeIfAbsent(balancer.service() + "/" + address,
+					(key) -> LoadbalanceTarget.from(address,
+							new CountingTransport(TcpClientTransport.create(pod.pod().host(), pod.pod().port()),
+									() -> balancer.find(address))));
+	}
+
+	/**
+	 * The pods of a service in use, as targets, now and after each change.
+	 * @param service the service key
+	 * @return the lists of targets
+	 * @throws NoPodAvailableException for a service that is not configured
+	 */
+	public Flux<List<LoadbalanceTarget>> targets(String service) {
+		Sinks.Many<List<LoadbalanceTarget>> list = this.lists.get(service);
+		if (list == null) {
+			throw new IllegalArgumentException("No connbalance service '" + service + "'; configured: "
+					+ this.lists.keySet() + " (connbalance.services.<key>)");
+		}
+		return list.asFlux();
+	}
+
+	/**
+	 * rsocket-java's strategy closest to the service's: round-robin for
+	 * {@code round-robin}, else its weighted strategy (latency and requests in flight, as
+	 * peak-EWMA and least-request weigh pods).
+	 * @param service the service key
+	 * @return the strategy
+	 */
+	public LoadbalanceStrategy strategy(String service) {
+		ServiceBalancer balancer = this.balancers.get(service);
+		if (balancer == null) {
+			throw new IllegalArgumentException("No connbalance service '" + service + "'");
+		}
+		return "round-robin".equals(balancer.strategy().name()) ? new RoundRobinLoadbalanceStrategy()
+				: WeightedLoadbalanceStrategy.create();
+	}
+
+	/**
+	 * A requester over the pods of a service.
+	 * @param builder a requester builder (Spring Boot's, with its strategies)
+	 * @param service the service key
+	 * @return the requester
+	 */
+	public RSocketRequester requester(RSocketRequester.Builder builder, String service) {
+		return builder.transports(targets(service), strategy(service));
+	}
+
+}
