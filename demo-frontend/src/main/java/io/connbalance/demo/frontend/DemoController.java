@@ -30,8 +30,12 @@ class DemoController {
 
 	private final ObjectProvider<LocalPods> localPods;
 
-	DemoController(DemoStats stats, ConnbalanceEndpoint endpoint, ObjectProvider<LocalPods> localPods) {
+	private final DemoSessions sessions;
+
+	DemoController(DemoStats stats, DemoSessions sessions, ConnbalanceEndpoint endpoint,
+			ObjectProvider<LocalPods> localPods) {
 		this.stats = stats;
+		this.sessions = sessions;
 		this.endpoint = endpoint;
 		this.localPods = localPods;
 	}
@@ -69,8 +73,39 @@ class DemoController {
 			kinds.add(new KindStats(kind.id(), kind.service(), total, this.stats.failures(kind), imbalance,
 					List.copyOf(pods.values()), history.get(kind)));
 		}
+		kinds.add(sessions("websocket", true));
+		kinds.add(sessions("naiveWebsocket", false));
 		LocalPods local = this.localPods.getIfAvailable();
 		return new Stats(DemoStats.WINDOW_SECONDS, DemoStats.HISTORY_SECONDS, local != null && local.canAdd(), kinds);
+	}
+
+	/**
+	 * The WebSocket sessions open on each pod, as one more panel: its "answers" are the
+	 * sessions open now, and its rates each pod's sessions at each second.
+	 */
+	private KindStats sessions(String id, boolean balanced) {
+		Map<String, Long> open = this.sessions.sessions(balanced);
+		ServiceDescriptor service = this.endpoint.service("backend");
+		Map<String, PodStats> pods = new TreeMap<>();
+		if (service != null) {
+			for (PodDescriptor pod : service.pods()) {
+				pods.put(pod.name(),
+						new PodStats(pod.name(), 0, 0, balanced ? pod.connections().websocket() : -1, pod.state()));
+			}
+		}
+		long total = open.values().stream().mapToLong(Long::longValue).sum();
+		double largest = 0;
+		for (Map.Entry<String, Long> count : open.entrySet()) {
+			double share = (total > 0) ? (double) count.getValue() / total : 0;
+			largest = Math.max(largest, share);
+			PodStats known = pods.get(count.getKey());
+			pods.put(count.getKey(), new PodStats(count.getKey(), count.getValue(), round(share),
+					(known != null) ? known.connections() : -1, (known != null) ? known.state() : "gone"));
+		}
+		long ready = pods.values().stream().filter((pod) -> pod.state().equals("ready")).count();
+		double imbalance = (total > 0) ? round(largest * Math.max(1, ready)) : 1.0;
+		return new KindStats(id, "backend", total, 0, imbalance, List.copyOf(pods.values()),
+				this.sessions.history(balanced));
 	}
 
 	private static int connections(ClientKind kind, PodDescriptor pod) {

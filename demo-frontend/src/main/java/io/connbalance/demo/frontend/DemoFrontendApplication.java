@@ -28,6 +28,8 @@ import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 import org.springframework.web.client.RestClient;
+import org.springframework.web.reactive.socket.client.ReactorNettyWebSocketClient;
+import org.springframework.web.reactive.socket.client.WebSocketClient;
 import org.springframework.web.reactive.function.client.WebClient;
 
 /**
@@ -91,6 +93,17 @@ public class DemoFrontendApplication {
 			.map((pod) -> new InetSocketAddress(pod.host(), pod.port()))
 			.toList());
 		return new NaivePath(URI.create("http://127.0.0.1:" + forwarder.port()), forwarder);
+	}
+
+	/**
+	 * WebSocket sessions: twelve through connbalance's client, twelve through the
+	 * Service's address as a plain client opens them.
+	 */
+	@Bean
+	static DemoSessions demoSessions(WebSocketClient webSocketClient, NaivePath naive) {
+		URI naiveUri = URI.create("ws://" + naive.uri().getRawAuthority() + "/ws/whoami");
+		return new DemoSessions(webSocketClient, URI.create("ws://backend/ws/whoami"),
+				new ReactorNettyWebSocketClient(), naiveUri);
 	}
 
 	@Bean

@@ -89,7 +89,7 @@ class DashboardBrowserTests {
 			.usingDriverExecutable(new File(which("chromedriver")))
 			.build();
 		browser = new ChromeDriver(service, options);
-		browser.manage().window().setSize(new Dimension(1400, 790));
+		browser.manage().window().setSize(new Dimension(1400, 1060));
 	}
 
 	@AfterAll
@@ -127,6 +127,9 @@ class DashboardBrowserTests {
 			assertThat(shares.values()).as("%s shares %s", kind, shares)
 				.allSatisfy((share) -> assertThat(share).isBetween(1.0 / 3 - 0.10, 1.0 / 3 + 0.10));
 		}
+		// twelve WebSocket sessions on each side: connbalance's four to each pod
+		wait.until((driver) -> answers("websocket") == 12 && answers("naiveWebsocket") == 12);
+		assertThat(dashboard().get("websocket").values()).extracting(Bar::answers).containsOnly(4L);
 		Map<String, Double> naive = shares("naive");
 		assertThat(naive.values()).as("naive shares %s: not all within 1/3 +- 0.10", naive)
 			.anyMatch((share) -> Math.abs(share - 1.0 / 3) > 0.10);
@@ -137,6 +140,14 @@ class DashboardBrowserTests {
 			.stream()
 			.allMatch((kind) -> shares(kind).getOrDefault("backend-4", 0.0) >= 0.2));
 		assertThat(browser.findElement(By.id("message")).getText()).isEqualTo("added backend-4");
+		// WebSocket sessions: connbalance's move to the new pod (1012, and their clients
+		// reconnect), those opened through the Service stay where they were drawn
+		wait.until((driver) -> answers("websocket", "backend-4") >= 3);
+		assertThat(dashboard().get("websocket").values().stream().mapToLong(Bar::answers))
+			.as("connbalance's sessions per pod")
+			.allSatisfy((sessions) -> assertThat(sessions).isBetween(2L, 4L));
+		assertThat(answers("naiveWebsocket", "backend-4")).as("plain sessions on the new pod").isZero();
+		assertThat(answers("naiveWebsocket")).isEqualTo(12);
 		// the time series: the new pod's curve starts from nothing, then rises
 		for (String kind : List.of("webClient", "restClient", "grpc", "jdbc", "naive")) {
 			Map<String, long[]> rates = rates(kind);
