@@ -636,6 +636,9 @@ public class ConnbalanceProperties {
 		 */
 		private final Http2 http2 = new Http2();
 
+		/**
+		 * WebSocket sessions to this service's pods.
+		 */
 		private final Websocket websocket = new Websocket();
 
 		public Integer getMaxConnectionsPerPod() {

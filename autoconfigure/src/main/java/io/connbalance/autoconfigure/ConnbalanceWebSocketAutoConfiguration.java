@@ -4,7 +4,10 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
+import jakarta.websocket.ContainerProvider;
+
 import io.connbalance.balance.ServiceBalancers;
+import io.connbalance.http.ServiceStandardWebSocketClient;
 import io.connbalance.http.ServiceWebSocketClient;
 import io.connbalance.http.WebSocketSessions;
 
@@ -13,23 +16,24 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
 import org.springframework.web.reactive.socket.client.ReactorNettyWebSocketClient;
 import org.springframework.web.reactive.socket.client.WebSocketClient;
+import org.springframework.web.socket.client.standard.StandardWebSocketClient;
 
 /**
- * A reactive {@link WebSocketClient} that opens sessions for {@code ws(s)://<key>/...} on
- * the pods of the service, when Spring WebFlux and Reactor Netty are present and the
- * application defines no WebSocketClient of its own.
+ * WebSocket clients that open sessions for {@code ws(s)://<key>/...} on the pods of the
+ * service: the reactive one when Spring WebFlux and Reactor Netty are present, the
+ * servlet stack's when Spring's WebSocket support and a JSR 356 client are; each unless
+ * the application defines its own.
  */
-@AutoConfiguration(after = ConnbalanceAutoConfiguration.class)
+@AutoConfiguration(after = ConnbalanceAutoConfiguration.class,
+		afterName = "org.springframework.cloud.gateway.config.GatewayAutoConfiguration")
 @ConditionalOnConnbalanceEnabled
-@ConditionalOnClass({ ReactorNettyWebSocketClient.class, reactor.netty.http.client.HttpClient.class })
 @ConditionalOnBean(ServiceBalancers.class)
 public final class ConnbalanceWebSocketAutoConfiguration {
 
-	@Bean(initMethod = "start", destroyMethod = "stop")
-	@ConditionalOnMissingBean
-	WebSocketSessions connbalanceWebSocketSessions(ServiceBalancers balancers, ConnbalanceProperties properties) {
+	static WebSocketSessions sessions(ServiceBalancers balancers, ConnbalanceProperties properties) {
 		Map<String, Boolean> rebalance = new LinkedHashMap<>();
 		Map<String, Duration> drainTimeouts = new LinkedHashMap<>();
 		for (Map.Entry<String, ConnbalanceProperties.Service> service : properties.getServices().entrySet()) {
@@ -46,10 +50,41 @@ public final class ConnbalanceWebSocketAutoConfiguration {
 		return new WebSocketSessions(balancers, rebalance, drainTimeouts);
 	}
 
-	@Bean
-	@ConditionalOnMissingBean(WebSocketClient.class)
-	ServiceWebSocketClient connbalanceWebSocketClient(ServiceBalancers balancers, WebSocketSessions sessions) {
-		return new ServiceWebSocketClient(new ReactorNettyWebSocketClient(), balancers, sessions);
+	@Configuration(proxyBeanMethods = false)
+	@ConditionalOnClass({ ReactorNettyWebSocketClient.class, reactor.netty.http.client.HttpClient.class })
+	static class Reactive {
+
+		@Bean(destroyMethod = "stop")
+		@ConditionalOnMissingBean
+		WebSocketSessions connbalanceWebSocketSessions(ServiceBalancers balancers, ConnbalanceProperties properties) {
+			return sessions(balancers, properties);
+		}
+
+		@Bean
+		@ConditionalOnMissingBean(WebSocketClient.class)
+		ServiceWebSocketClient connbalanceWebSocketClient(ServiceBalancers balancers, WebSocketSessions sessions) {
+			return new ServiceWebSocketClient(new ReactorNettyWebSocketClient(), balancers, sessions);
+		}
+
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	@ConditionalOnClass({ StandardWebSocketClient.class, ContainerProvider.class })
+	static class Servlet {
+
+		@Bean(destroyMethod = "stop")
+		@ConditionalOnMissingBean
+		WebSocketSessions connbalanceWebSocketSessions(ServiceBalancers balancers, ConnbalanceProperties properties) {
+			return sessions(balancers, properties);
+		}
+
+		@Bean
+		@ConditionalOnMissingBean(org.springframework.web.socket.client.WebSocketClient.class)
+		ServiceStandardWebSocketClient connbalanceStandardWebSocketClient(ServiceBalancers balancers,
+				WebSocketSessions sessions) {
+			return new ServiceStandardWebSocketClient(new StandardWebSocketClient(), balancers, sessions);
+		}
+
 	}
 
 }

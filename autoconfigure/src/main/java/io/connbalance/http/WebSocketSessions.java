@@ -10,18 +10,10 @@ import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.IntConsumer;
 
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
-import reactor.core.publisher.Mono;
-import reactor.netty.http.client.HttpClient;
-import reactor.netty.resources.ConnectionProvider;
-
-import org.springframework.web.reactive.socket.CloseStatus;
-import org.springframework.web.reactive.socket.WebSocketHandler;
-import org.springframework.web.reactive.socket.WebSocketSession;
-import org.springframework.web.reactive.socket.client.ReactorNettyWebSocketClient;
 
 import io.connbalance.balance.NoPodAvailableException;
 import io.connbalance.balance.ServiceBalancer;
@@ -49,7 +41,16 @@ public final class WebSocketSessions implements ConnectionCounter {
 	/** The most sessions a service's rebalancing closes each second. */
 	static final int CLOSES_PER_SECOND = 5;
 
+	/** The close code of a session moved to another pod. */
+	static final int SERVICE_RESTART = 1012;
+
+	/** The close code of a session of a pod that left. */
+	static final int GOING_AWAY = 1001;
+
 	private static final Duration DRAIN_TIMEOUT = Duration.ofSeconds(30);
+
+	/** How long after a pod joins sessions are moved to it. */
+	private static final Duration REBALANCE_WINDOW = Duration.ofSeconds(60);
 
 	private static final Log logger = LogFactory.getLog(WebSocketSessions.class);
 
@@ -62,14 +63,14 @@ public final class WebSocketSessions implements ConnectionCounter {
 	/** The open sessions of each pod, oldest first, by service and pod counters. */
 	private final Map<String, Map<PodStats, ConcurrentLinkedDeque<Open>>> sessions = new ConcurrentHashMap<>();
 
-	/** The WebSocket client of each pod, by service and address. */
-	private final Map<String, Map<String, ReactorNettyWebSocketClient>> clients = new ConcurrentHashMap<>();
-
 	/** Sessions chosen for each pod and not yet open (their handshake runs). */
-	private final Map<PodStats, AtomicInteger> opening = new ConcurrentHashMap<>();
+	private final Map<PodStats, Integer> opening = new ConcurrentHashMap<>();
 
-	/** When each pod was first seen out of use, by its counters. */
-	private final Map<PodStats, Long> leftAt = new ConcurrentHashMap<>();
+	/** When each pod was first seen out of use, by service and pod counters. */
+	private final Map<String, Map<PodStats, Long>> leftAt = new ConcurrentHashMap<>();
+
+	/** Until when each service rebalances: a while after a pod joined, by key. */
+	private final Map<String, Long> rebalanceUntil = new ConcurrentHashMap<>();
 
 	private ScheduledExecutorService scheduler;
 
@@ -87,11 +88,15 @@ public final class WebSocketSessions implements ConnectionCounter {
 		this.drainTimeouts = Map.copyOf(drainTimeouts);
 		for (ServiceBalancer balancer : balancers.all()) {
 			this.sessions.put(balancer.service(), new ConcurrentHashMap<>());
-			this.clients.put(balancer.service(), new ConcurrentHashMap<>());
+			this.leftAt.put(balancer.service(), new ConcurrentHashMap<>());
+			// sessions are moved for a while after a pod joins, not whenever counts
+			// differ
+			balancer.addPodListener((pod) -> this.rebalanceUntil.put(balancer.service(),
+					System.nanoTime() + REBALANCE_WINDOW.toNanos()));
 		}
 	}
 
-	/** Starts the once-a-second look at the sessions. */
+	/** Starts the once-a-second look at the sessions (on the first session). */
 	public synchronized void start() {
 		if (this.scheduler == null) {
 			this.scheduler = Daemons.scheduler("connbalance-websocket");
@@ -99,7 +104,7 @@ public final class WebSocketSessions implements ConnectionCounter {
 		}
 	}
 
-	/** Stops it, and closes the pods' clients. */
+	/** Stops it; the sessions stay as they are. */
 	public synchronized void stop() {
 		if (this.scheduler != null) {
 			this.scheduler.shutdownNow();
@@ -116,9 +121,10 @@ public final class WebSocketSessions implements ConnectionCounter {
 	 */
 	PodStats choose(ServiceBalancer balancer) {
 		// one choice at a time per service, each counting those still opening
+		start();
 		synchronized (this.sessions.get(balancer.service())) {
 			PodStats chosen = fewest(balancer);
-			this.opening.computeIfAbsent(chosen, (pod) -> new AtomicInteger()).incrementAndGet();
+			this.opening.merge(chosen, 1, Integer::sum);
 			return chosen;
 		}
 	}
@@ -128,7 +134,7 @@ public final class WebSocketSessions implements ConnectionCounter {
 	 * @param pod the pod
 	 */
 	void opened(PodStats pod) {
-		this.opening.computeIfPresent(pod, (key, count) -> (count.decrementAndGet() <= 0) ? null : count);
+		this.opening.computeIfPresent(pod, (key, count) -> (count > 1) ? count - 1 : null);
 	}
 
 	private PodStats fewest(ServiceBalancer balancer) {
@@ -141,8 +147,7 @@ public final class WebSocketSessions implements ConnectionCounter {
 		List<PodStats> healthy = usable.stream().filter((pod) -> !balancer.isEjected(pod)).toList();
 		int fewest = Integer.MAX_VALUE;
 		for (PodStats pod : healthy.isEmpty() ? usable : healthy) {
-			AtomicInteger opening = this.opening.get(pod);
-			int count = count(byPod, pod) + ((opening != null) ? opening.get() : 0);
+			int count = count(byPod, pod) + this.opening.getOrDefault(pod, 0);
 			if (count < fewest) {
 				fewest = count;
 				candidates.clear();
@@ -158,35 +163,25 @@ public final class WebSocketSessions implements ConnectionCounter {
 	}
 
 	/**
-	 * The WebSocket client of a pod: its own connections (none shared with the HTTP
-	 * pools), resolving the service's name to the pod.
+	 * Counts a session that has opened on a pod, of any WebSocket client.
 	 * @param service the service key
 	 * @param pod the pod
-	 * @return the client
+	 * @param close closes the session with a close code
+	 * @return what to run once the session has closed
 	 */
-	ReactorNettyWebSocketClient client(String service, Pod pod) {
-		return this.clients.get(service)
-			.computeIfAbsent(pod.address(), (address) -> new ReactorNettyWebSocketClient(
-					HttpClient.create(ConnectionProvider.newConnection()).resolver(new PodAddressResolverGroup(pod))));
-	}
-
-	/**
-	 * Runs a session's handler, counting the session on its pod while it is open.
-	 * @param service the service key
-	 * @param pod the pod
-	 * @param session the session
-	 * @param handler the application's handler
-	 * @return the handler's completion
-	 */
-	Mono<Void> track(String service, PodStats pod, WebSocketSession session, WebSocketHandler handler) {
-		Open open = new Open(session, System.nanoTime());
-		ConcurrentLinkedDeque<Open> podSessions = this.sessions.get(service)
-			.computeIfAbsent(pod, (key) -> new ConcurrentLinkedDeque<>());
-		podSessions.add(open);
+	Runnable open(String service, PodStats pod, IntConsumer close) {
+		Open open = new Open(close, System.nanoTime());
+		Map<PodStats, ConcurrentLinkedDeque<Open>> byPod = this.sessions.get(service);
+		// added under the entry's lock, which the removal of an empty list takes too
+		byPod.compute(pod, (key, existing) -> {
+			ConcurrentLinkedDeque<Open> deque = (existing != null) ? existing : new ConcurrentLinkedDeque<>();
+			deque.add(open);
+			return deque;
+		});
 		opened(pod);
-		return handler.handle(session).doFinally((signal) -> {
-			podSessions.remove(open);
-			this.sessions.get(service).computeIfPresent(pod, (key, deque) -> deque.isEmpty() ? null : deque);
+		return () -> byPod.computeIfPresent(pod, (key, deque) -> {
+			deque.remove(open);
+			return deque.isEmpty() ? null : deque;
 		});
 	}
 
@@ -195,7 +190,8 @@ public final class WebSocketSessions implements ConnectionCounter {
 			long now = System.nanoTime();
 			for (ServiceBalancer balancer : this.balancers.all()) {
 				closeDrained(balancer, now);
-				if (Boolean.TRUE.equals(this.rebalance.get(balancer.service()))) {
+				Long until = this.rebalanceUntil.get(balancer.service());
+				if (Boolean.TRUE.equals(this.rebalance.get(balancer.service())) && until != null && now - until < 0) {
 					rebalance(balancer);
 				}
 			}
@@ -207,17 +203,23 @@ public final class WebSocketSessions implements ConnectionCounter {
 
 	/** Sessions on pods out of use for the drain timeout close with 1001. */
 	private void closeDrained(ServiceBalancer balancer, long now) {
-		this.sessions.get(balancer.service()).forEach((pod, open) -> {
+		Map<PodStats, ConcurrentLinkedDeque<Open>> byPod = this.sessions.get(balancer.service());
+		Map<PodStats, Long> left = this.leftAt.get(balancer.service());
+		Duration timeout = this.drainTimeouts.getOrDefault(balancer.service(), DRAIN_TIMEOUT);
+		byPod.forEach((pod, open) -> {
 			if (balancer.isInUse(pod) && !pod.isRetired()) {
-				this.leftAt.remove(pod);
+				left.remove(pod);
 				return;
 			}
-			long left = this.leftAt.computeIfAbsent(pod, (key) -> now);
-			if (now - left >= this.drainTimeouts.getOrDefault(balancer.service(), DRAIN_TIMEOUT).toNanos()) {
-				open.forEach((session) -> close(session, CloseStatus.GOING_AWAY));
+			long since = left.computeIfAbsent(pod, (key) -> now);
+			if (now - since >= timeout.toNanos()) {
+				// each told once: out of the count as it closes
+				for (Open session = open.pollFirst(); session != null; session = open.pollFirst()) {
+					close(session, GOING_AWAY);
+				}
 			}
 		});
-		this.leftAt.keySet().removeIf((pod) -> !this.sessions.get(balancer.service()).containsKey(pod));
+		left.keySet().removeIf((pod) -> !byPod.containsKey(pod));
 	}
 
 	/**
@@ -235,7 +237,8 @@ public final class WebSocketSessions implements ConnectionCounter {
 			return;
 		}
 		Map<PodStats, Integer> counts = new java.util.HashMap<>();
-		inUse.forEach((pod) -> counts.put(pod, count(byPod, pod)));
+		// sessions still opening count where they go
+		inUse.forEach((pod) -> counts.put(pod, count(byPod, pod) + this.opening.getOrDefault(pod, 0)));
 		Comparator<PodStats> byCount = Comparator.comparingInt(counts::get);
 		for (int closed = 0; closed < CLOSES_PER_SECOND; closed++) {
 			PodStats busiest = inUse.stream().max(byCount).orElseThrow();
@@ -248,16 +251,15 @@ public final class WebSocketSessions implements ConnectionCounter {
 			if (oldest == null) {
 				return;
 			}
-			close(oldest, CloseStatus.SERVICE_RESTARTED);
+			close(oldest, SERVICE_RESTART);
 			// its client reconnects to the pod with the fewest
 			counts.merge(busiest, -1, Integer::sum);
 			counts.merge(quietest, 1, Integer::sum);
 		}
 	}
 
-	private static void close(Open open, CloseStatus status) {
-		open.session().close(status).subscribe(null, (failure) -> {
-		});
+	private static void close(Open open, int code) {
+		open.close().accept(code);
 	}
 
 	private static int count(Map<PodStats, ConcurrentLinkedDeque<Open>> byPod, PodStats pod) {
@@ -297,7 +299,7 @@ public final class WebSocketSessions implements ConnectionCounter {
 		return counts;
 	}
 
-	private record Open(WebSocketSession session, long openedAt) {
+	private record Open(IntConsumer close, long openedAt) {
 	}
 
 }

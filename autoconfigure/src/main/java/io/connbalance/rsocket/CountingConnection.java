@@ -3,6 +3,7 @@ package io.connbalance.rsocket;
 import java.net.SocketAddress;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
 
 import io.netty.buffer.ByteBuf;
@@ -32,6 +33,8 @@ final class CountingConnection implements DuplexConnection {
 	/** The streams in flight, by stream id. */
 	private final Map<Integer, Stream> streams = new ConcurrentHashMap<>();
 
+	private volatile boolean closed;
+
 	CountingConnection(DuplexConnection delegate, Supplier<PodStats> pod) {
 		this.delegate = delegate;
 		this.pod = pod;
@@ -47,13 +50,16 @@ final class CountingConnection implements DuplexConnection {
 			case REQUEST_FNF -> {
 				PodStats stats = this.pod.get();
 				if (stats != null && stats.begin()) {
-					stats.end(Client.RSOCKET, stats.now(), false, false);
+					// no answer comes: sent is all there is
+					long sent = stats.now();
+					stats.noResponse(sent, false);
+					stats.end(Client.RSOCKET, sent, false, false);
 				}
 			}
 			case CANCEL -> {
 				Stream stream = this.streams.remove(streamId);
 				if (stream != null) {
-					stream.stats().endCancelled(stream.sent(), false, false);
+					stream.stats().endCancelled(stream.sent(), stream.hasAnswered(), false);
 				}
 			}
 			default -> {
@@ -65,7 +71,12 @@ final class CountingConnection implements DuplexConnection {
 	private void started(int streamId, FrameType type) {
 		PodStats stats = this.pod.get();
 		if (stats != null && stats.begin()) {
-			this.streams.put(streamId, new Stream(stats, stats.now(), type == FrameType.REQUEST_RESPONSE));
+			Stream stream = new Stream(stats, stats.now(), type == FrameType.REQUEST_RESPONSE);
+			this.streams.put(streamId, stream);
+			if (this.closed && this.streams.remove(streamId, stream)) {
+				// the connection closed meanwhile
+				stats.endWithoutResponse(Client.RSOCKET, stream.sent(), true, false);
+			}
 		}
 	}
 
@@ -81,24 +92,50 @@ final class CountingConnection implements DuplexConnection {
 			return;
 		}
 		FrameType type = FrameHeaderCodec.frameType(frame);
-		boolean ends = type == FrameType.ERROR || type == FrameType.COMPLETE || type == FrameType.NEXT_COMPLETE
+		if (type == FrameType.ERROR) {
+			if (this.streams.remove(streamId, stream)) {
+				// an error of the request, not of the pod: the pod answered
+				finish(stream, false);
+			}
+			return;
+		}
+		if (stream.firstAnswer()) {
+			// the time to the first answer feeds peak-EWMA, as for HTTP
+			stream.stats().responded(stream.sent());
+		}
+		boolean ends = type == FrameType.COMPLETE || type == FrameType.NEXT_COMPLETE
 				|| (type == FrameType.NEXT && stream.single());
 		if (ends && this.streams.remove(streamId, stream)) {
-			if (type != FrameType.ERROR) {
-				stream.stats().responded(stream.sent());
-			}
-			boolean failed = type == FrameType.ERROR;
-			stream.stats().end(Client.RSOCKET, stream.sent(), failed, false);
+			stream.stats().end(Client.RSOCKET, stream.sent(), false, false);
 		}
 	}
 
-	/** The connection closed: the streams still on it fail with it. */
+	/**
+	 * The connection closed: the streams still on it fail with it, the first as a failure
+	 * of the pod (one close is one failure), unless the pod had left, when this client's
+	 * own pool closed it.
+	 */
 	private void closed() {
-		this.streams.forEach((streamId, stream) -> {
-			if (this.streams.remove(streamId, stream)) {
-				stream.stats().endWithoutResponse(Client.RSOCKET, stream.sent(), true, true);
+		this.closed = true;
+		boolean blamed = false;
+		for (Map.Entry<Integer, Stream> entry : this.streams.entrySet()) {
+			Stream stream = entry.getValue();
+			if (this.streams.remove(entry.getKey(), stream)) {
+				boolean podFailure = !blamed && !stream.stats().isRetired();
+				blamed |= podFailure;
+				finish(stream, podFailure);
 			}
-		});
+		}
+	}
+
+	/** Ends a stream that failed, after an answer or before one. */
+	private static void finish(Stream stream, boolean podFailure) {
+		if (stream.hasAnswered()) {
+			stream.stats().end(Client.RSOCKET, stream.sent(), true, podFailure);
+		}
+		else {
+			stream.stats().endWithoutResponse(Client.RSOCKET, stream.sent(), true, podFailure);
+		}
 	}
 
 	@Override
@@ -136,7 +173,43 @@ final class CountingConnection implements DuplexConnection {
 		return this.delegate.isDisposed();
 	}
 
-	private record Stream(PodStats stats, long sent, boolean single) {
+	private static final class Stream {
+
+		private final PodStats stats;
+
+		private final long sent;
+
+		private final boolean single;
+
+		private final AtomicBoolean answered = new AtomicBoolean();
+
+		Stream(PodStats stats, long sent, boolean single) {
+			this.stats = stats;
+			this.sent = sent;
+			this.single = single;
+		}
+
+		PodStats stats() {
+			return this.stats;
+		}
+
+		long sent() {
+			return this.sent;
+		}
+
+		boolean single() {
+			return this.single;
+		}
+
+		boolean hasAnswered() {
+			return this.answered.get();
+		}
+
+		/** Whether this is the stream's first answer (true once). */
+		boolean firstAnswer() {
+			return this.answered.compareAndSet(false, true);
+		}
+
 	}
 
 }

@@ -29,6 +29,9 @@ public enum Client {
 	/** An RSocketRequester with connbalance's transports: a request is one stream. */
 	RSOCKET,
 
+	/** A WebSocket client: only a failed handshake counts, as a failed request. */
+	WEBSOCKET,
+
 	/** The multi-host DataSource: a request is one borrowed connection. */
 	JDBC,
 

@@ -11,6 +11,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import io.micrometer.core.instrument.MeterRegistry;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -85,6 +86,47 @@ class WebSocketIntegrationTests {
 		}
 		assertThat(sessions()).containsExactly(10, 10, 10);
 		assertThat(this.app.podValues("backend", "/connections/websocket").values()).containsOnly(10L);
+		MeterRegistry meters = this.app.bean(MeterRegistry.class);
+		assertThat(meters.find("connbalance.connections").tags("service", "backend", "client", "websocket").gauges())
+			.hasSize(3)
+			.allSatisfy((gauge) -> assertThat(gauge.value()).isEqualTo(10));
+	}
+
+	@Test
+	void theServletStacksStandardClientOpensSessionsOnThePodWithTheFewestToo() throws Exception {
+		this.app = RunningApp.start(this.discovery);
+		org.springframework.web.socket.client.WebSocketClient client = this.app
+			.bean(org.springframework.web.socket.client.WebSocketClient.class);
+		List<org.springframework.web.socket.WebSocketSession> open = new ArrayList<>();
+		List<String> greetings = Collections.synchronizedList(new ArrayList<>());
+		try {
+			for (int i = 0; i < 9; i++) {
+				open.add(client.execute(new org.springframework.web.socket.handler.TextWebSocketHandler() {
+
+					@Override
+					protected void handleTextMessage(org.springframework.web.socket.WebSocketSession session,
+							org.springframework.web.socket.TextMessage message) {
+						greetings.add(message.getPayload());
+					}
+
+				}, "ws://backend/echo").get(10, TimeUnit.SECONDS));
+				open.get(i).sendMessage(new org.springframework.web.socket.TextMessage("hello"));
+			}
+			Await.until(Duration.ofSeconds(5), () -> greetings.size() == 9);
+			assertThat(sessions()).containsExactly(3, 3, 3);
+			assertThat(greetings).allMatch((greeting) -> greeting.matches("pod-[123]:hello"));
+			assertThat(this.app.podValues("backend", "/connections/websocket").values()).containsOnly(3L);
+		}
+		finally {
+			for (org.springframework.web.socket.WebSocketSession session : open) {
+				session.close();
+			}
+		}
+		Await.until(Duration.ofSeconds(5),
+				() -> this.app.podValues("backend", "/connections/websocket")
+					.values()
+					.stream()
+					.allMatch((count) -> count == 0));
 	}
 
 	@Test

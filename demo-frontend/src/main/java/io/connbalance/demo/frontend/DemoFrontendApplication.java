@@ -100,10 +100,11 @@ public class DemoFrontendApplication {
 	 * Service's address as a plain client opens them.
 	 */
 	@Bean
-	static DemoSessions demoSessions(WebSocketClient webSocketClient, NaivePath naive) {
+	static DemoSessions demoSessions(ObjectProvider<WebSocketClient> webSocketClient, NaivePath naive) {
 		URI naiveUri = URI.create("ws://" + naive.uri().getRawAuthority() + "/ws/whoami");
-		return new DemoSessions(webSocketClient, URI.create("ws://backend/ws/whoami"),
-				new ReactorNettyWebSocketClient(), naiveUri);
+		// connbalance's client, unless connbalance is off
+		return new DemoSessions(webSocketClient.getIfAvailable(ReactorNettyWebSocketClient::new),
+				URI.create("ws://backend/ws/whoami"), new ReactorNettyWebSocketClient(), naiveUri);
 	}
 
 	@Bean
