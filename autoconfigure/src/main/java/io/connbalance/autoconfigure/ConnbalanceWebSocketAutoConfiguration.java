@@ -11,10 +11,13 @@ import io.connbalance.http.ServiceStandardWebSocketClient;
 import io.connbalance.http.ServiceWebSocketClient;
 import io.connbalance.http.WebSocketSessions;
 
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.http.client.HttpClientSettings;
+import org.springframework.boot.ssl.SslBundles;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.web.reactive.socket.client.ReactorNettyWebSocketClient;
@@ -62,8 +65,11 @@ public final class ConnbalanceWebSocketAutoConfiguration {
 
 		@Bean
 		@ConditionalOnMissingBean(WebSocketClient.class)
-		ServiceWebSocketClient connbalanceWebSocketClient(ServiceBalancers balancers, WebSocketSessions sessions) {
-			return new ServiceWebSocketClient(new ReactorNettyWebSocketClient(), balancers, sessions);
+		ServiceWebSocketClient connbalanceWebSocketClient(ServiceBalancers balancers, WebSocketSessions sessions,
+				ConnbalanceSettings settings, ObjectProvider<HttpClientSettings> httpSettings,
+				ObjectProvider<SslBundles> sslBundles) {
+			return new ServiceWebSocketClient(new ReactorNettyWebSocketClient(), balancers, sessions,
+					ClientOptionsFactory.create(settings, httpSettings, sslBundles));
 		}
 
 	}

@@ -1,14 +1,11 @@
 package io.connbalance.http;
 
 import java.net.URI;
-import java.util.Locale;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 import io.connbalance.balance.ServiceBalancer;
 import io.connbalance.balance.ServiceBalancers;
-import io.connbalance.stats.Client;
 import io.connbalance.stats.PodStats;
 
 import org.springframework.web.socket.CloseStatus;
@@ -32,8 +29,6 @@ public final class ServiceStandardWebSocketClient implements WebSocketClient {
 
 	private final ServiceBalancers balancers;
 
-	private final Set<String> services;
-
 	private final WebSocketSessions sessions;
 
 	/**
@@ -46,7 +41,6 @@ public final class ServiceStandardWebSocketClient implements WebSocketClient {
 			WebSocketSessions sessions) {
 		this.delegate = delegate;
 		this.balancers = balancers;
-		this.services = Set.copyOf(balancers.all().stream().map(ServiceBalancer::service).toList());
 		this.sessions = sessions;
 	}
 
@@ -60,12 +54,11 @@ public final class ServiceStandardWebSocketClient implements WebSocketClient {
 	@Override
 	public CompletableFuture<WebSocketSession> execute(WebSocketHandler handler, WebSocketHttpHeaders headers,
 			URI uri) {
-		String scheme = (uri.getScheme() != null) ? uri.getScheme().toLowerCase(Locale.ROOT) : "";
-		String host = (uri.getHost() != null) ? uri.getHost().toLowerCase(Locale.ROOT) : null;
-		if (host == null || !this.services.contains(host) || !scheme.startsWith("ws")) {
+		String host = this.sessions.serviceKey(uri);
+		if (host == null) {
 			return this.delegate.execute(handler, headers, uri);
 		}
-		if (scheme.equals("wss")) {
+		if ("wss".equalsIgnoreCase(uri.getScheme())) {
 			return CompletableFuture.failedFuture(new IllegalArgumentException("wss://" + host
 					+ " is a connbalance service: open its sessions with the reactive WebSocketClient bean, "
 					+ "whose connections send TLS's SNI for the service (the standard client cannot)"));
@@ -109,12 +102,7 @@ public final class ServiceStandardWebSocketClient implements WebSocketClient {
 		return this.delegate.execute(counted, podHeaders, PodUris.rewrite(uri, pod.pod()))
 			.whenComplete((session, failure) -> {
 				if (failure != null && !opened.get()) {
-					// the handshake failed: it counts toward the pod's ejection
-					this.sessions.opened(pod);
-					if (pod.begin()) {
-						pod.endWithoutResponse(Client.WEBSOCKET, pod.now(), true, Retries.isPodFailure(failure),
-								failure);
-					}
+					this.sessions.handshakeFailed(pod, failure);
 				}
 			});
 	}

@@ -1,15 +1,16 @@
 package io.connbalance.http;
 
 import java.net.URI;
-import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 import reactor.core.publisher.Mono;
 import reactor.netty.http.client.HttpClient;
 import reactor.netty.resources.ConnectionProvider;
+
+import org.springframework.boot.http.client.HttpClientSettings;
+import org.springframework.boot.http.client.ReactorHttpClientBuilder;
 
 import org.springframework.http.HttpHeaders;
 import org.springframework.web.reactive.socket.CloseStatus;
@@ -20,7 +21,6 @@ import org.springframework.web.reactive.socket.client.WebSocketClient;
 import io.connbalance.balance.ServiceBalancer;
 import io.connbalance.balance.ServiceBalancers;
 import io.connbalance.pod.Pod;
-import io.connbalance.stats.Client;
 import io.connbalance.stats.PodStats;
 
 /**
@@ -37,34 +37,46 @@ public final class ServiceWebSocketClient implements WebSocketClient {
 
 	private final ServiceBalancers balancers;
 
-	private final Set<String> services;
-
 	private final WebSocketSessions sessions;
 
 	/** The WebSocket client of each pod, by service and address. */
 	private final Map<String, ReactorNettyWebSocketClient> clients = new ConcurrentHashMap<>();
+
+	/** Each service's timeouts and SSL bundle, by key. */
+	private final Map<String, ClientOptions> options;
 
 	/**
 	 * Creates the client.
 	 * @param delegate the client of every other host
 	 * @param balancers the balancers
 	 * @param sessions the sessions of each pod
+	 * @param options each service's timeouts and SSL bundle, by key
 	 */
-	public ServiceWebSocketClient(WebSocketClient delegate, ServiceBalancers balancers, WebSocketSessions sessions) {
+	public ServiceWebSocketClient(WebSocketClient delegate, ServiceBalancers balancers, WebSocketSessions sessions,
+			Map<String, ClientOptions> options) {
 		this.delegate = delegate;
+		this.options = Map.copyOf(options);
 		this.balancers = balancers;
-		this.services = Set.copyOf(balancers.all().stream().map(ServiceBalancer::service).toList());
 		this.sessions = sessions;
 	}
 
 	/**
 	 * The WebSocket client of a pod: connections of its own (none shared with the HTTP
-	 * pools), resolving the service's name to the pod. A pod that has gone leaves only
-	 * this small object behind: it holds no connection once its sessions have closed.
+	 * pools), resolving the service's name to the pod, with the service's connect timeout
+	 * and SSL bundle, by Spring Boot's builder. A pod that has gone leaves only this
+	 * small object behind: it holds no connection once its sessions have closed.
 	 */
 	private ReactorNettyWebSocketClient client(String service, Pod pod) {
-		return this.clients.computeIfAbsent(service + "/" + pod.address(), (key) -> new ReactorNettyWebSocketClient(
-				HttpClient.create(ConnectionProvider.newConnection()).resolver(new PodAddressResolverGroup(pod))));
+		ClientOptions options = this.options.get(service);
+		return this.clients.computeIfAbsent(service + "/" + pod.address(), (key) -> {
+			PodAddressResolverGroup resolver = new PodAddressResolverGroup(pod);
+			ReactorHttpClientBuilder builder = new ReactorHttpClientBuilder()
+				.withHttpClientFactory(() -> HttpClient.create(ConnectionProvider.newConnection()))
+				.withHttpClientCustomizer((client) -> client.resolver(resolver));
+			HttpClient client = (options != null) ? builder.build(options.settings())
+					: builder.build(HttpClientSettings.defaults());
+			return new ReactorNettyWebSocketClient(client);
+		});
 	}
 
 	@Override
@@ -74,33 +86,30 @@ public final class ServiceWebSocketClient implements WebSocketClient {
 
 	@Override
 	public Mono<Void> execute(URI url, HttpHeaders headers, WebSocketHandler handler) {
-		String scheme = (url.getScheme() != null) ? url.getScheme().toLowerCase(Locale.ROOT) : "";
-		String host = (url.getHost() != null) ? url.getHost().toLowerCase(Locale.ROOT) : null;
-		if (!scheme.equals("ws") && !scheme.equals("wss") || host == null || !this.services.contains(host)) {
+		String service = this.sessions.serviceKey(url);
+		if (service == null) {
 			return this.delegate.execute(url, headers, handler);
 		}
-		ServiceBalancer balancer = this.balancers.get(host);
+		ServiceBalancer balancer = this.balancers.get(service);
 		return Mono.defer(() -> {
 			PodStats pod = this.sessions.choose(balancer);
 			HttpHeaders podHeaders = new HttpHeaders();
 			podHeaders.putAll(headers);
 			podHeaders.set(HttpHeaders.HOST, PodUris.authority(url));
 			AtomicBoolean opened = new AtomicBoolean();
-			return client(host, pod.pod()).execute(PodUris.toPodPort(url, pod.pod()), podHeaders, (session) -> {
+			return client(service, pod.pod()).execute(PodUris.toPodPort(url, pod.pod()), podHeaders, (session) -> {
 				opened.set(true);
-				Runnable closed = this.sessions.open(host, pod,
+				Runnable closed = this.sessions.open(service, pod,
 						(code) -> session.close(new CloseStatus(code)).subscribe(null, (failure) -> {
 						}));
 				return handler.handle(session).doFinally((signal) -> closed.run());
 			}).doOnError((failure) -> {
-				if (!opened.get() && pod.begin()) {
-					// a pod that refuses sessions must not draw every new one: its
-					// failed handshakes count toward its ejection
-					pod.endWithoutResponse(Client.WEBSOCKET, pod.now(), true, Retries.isPodFailure(failure), failure);
+				if (opened.compareAndSet(false, true)) {
+					this.sessions.handshakeFailed(pod, failure);
 				}
 			}).doFinally((signal) -> {
-				if (!opened.get()) {
-					// the handshake failed or was cancelled
+				if (opened.compareAndSet(false, true)) {
+					// cancelled during the handshake
 					this.sessions.opened(pod);
 				}
 			});

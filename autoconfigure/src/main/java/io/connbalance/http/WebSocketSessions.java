@@ -1,9 +1,11 @@
 package io.connbalance.http;
 
+import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedDeque;
@@ -20,6 +22,7 @@ import io.connbalance.balance.ServiceBalancer;
 import io.connbalance.balance.ServiceBalancers;
 import io.connbalance.pod.Pod;
 import io.connbalance.refresh.Daemons;
+import io.connbalance.stats.Client;
 import io.connbalance.stats.ConnectionCounter;
 import io.connbalance.stats.PodStats;
 
@@ -126,6 +129,31 @@ public final class WebSocketSessions implements ConnectionCounter {
 			PodStats chosen = fewest(balancer);
 			this.opening.merge(chosen, 1, Integer::sum);
 			return chosen;
+		}
+	}
+
+	/**
+	 * The service of a WebSocket URL.
+	 * @param url a {@code ws} or {@code wss} URL
+	 * @return the service key when the URL's host is one, else {@code null}
+	 */
+	String serviceKey(URI url) {
+		String scheme = (url.getScheme() != null) ? url.getScheme().toLowerCase(Locale.ROOT) : "";
+		String host = (url.getHost() != null) ? url.getHost().toLowerCase(Locale.ROOT) : null;
+		return ((scheme.equals("ws") || scheme.equals("wss")) && host != null && this.sessions.containsKey(host)) ? host
+				: null;
+	}
+
+	/**
+	 * Ends the opening of a session whose handshake failed: a pod that refuses sessions
+	 * must not draw every new one, so the failure counts toward its ejection.
+	 * @param pod the pod
+	 * @param failure why
+	 */
+	void handshakeFailed(PodStats pod, Throwable failure) {
+		opened(pod);
+		if (pod.begin()) {
+			pod.endWithoutResponse(Client.WEBSOCKET, pod.now(), true, Retries.isPodFailure(failure), failure);
 		}
 	}
 

@@ -1,6 +1,7 @@
 package io.connbalance.http;
 
 import java.net.URI;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -15,6 +16,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
 
@@ -22,6 +24,7 @@ import io.connbalance.testsupport.Await;
 import io.connbalance.testsupport.MutableDiscoveryClient;
 import io.connbalance.testsupport.PodServers;
 import io.connbalance.testsupport.RunningApp;
+import io.connbalance.testsupport.TestCa;
 import io.connbalance.testsupport.WebSocketPod;
 
 import org.springframework.web.reactive.socket.WebSocketMessage;
@@ -29,6 +32,7 @@ import org.springframework.web.reactive.socket.WebSocketSession;
 import org.springframework.web.reactive.socket.client.WebSocketClient;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * WebSocket sessions to {@code ws://backend/echo}, against real Reactor Netty WebSocket
@@ -127,6 +131,39 @@ class WebSocketIntegrationTests {
 					.values()
 					.stream()
 					.allMatch((count) -> count == 0));
+	}
+
+	@Test
+	void wssSessionsVerifyEachPodAgainstTheServiceWithItsSslBundle(@TempDir Path directory) throws Exception {
+		this.pods.close();
+		TestCa ca = TestCa.create(directory);
+		Path certificate = ca.issue("backend", "backend", null);
+		this.pods = PodServers.start(3, WebSocketPod.secure(certificate, directory.resolve("backend.key")));
+		this.discovery.clear("backend");
+		this.pods.all().forEach((pod) -> this.discovery.add("backend", pod));
+		this.app = RunningApp.start(this.discovery,
+				"spring.ssl.bundle.pem.backend-ca.truststore.certificate=file:" + ca.certificate(),
+				"connbalance.services.backend.ssl-bundle=backend-ca");
+		WebSocketClient client = this.app.bean(WebSocketClient.class);
+		List<String> replies = Collections.synchronizedList(new ArrayList<>());
+		for (int i = 0; i < 6; i++) {
+			client
+				.execute(URI.create("wss://backend/echo"),
+						(session) -> session.send(Mono.just(session.textMessage("hello")))
+							.thenMany(session.receive().map(WebSocketMessage::getPayloadAsText).take(1))
+							.doOnNext(replies::add)
+							.then())
+				.block(Duration.ofSeconds(10));
+		}
+		// the pods' certificate names backend alone, no address: each session verified
+		// its pod as the service
+		assertThat(replies).hasSize(6).allMatch((reply) -> reply.matches("pod-[123]:hello"));
+		// without the bundle the pods' certificate is not trusted
+		this.app.close();
+		this.app = RunningApp.start(this.discovery);
+		WebSocketClient untrusting = this.app.bean(WebSocketClient.class);
+		assertThatThrownBy(() -> untrusting.execute(URI.create("wss://backend/echo"), (session) -> Mono.empty())
+			.block(Duration.ofSeconds(10))).hasStackTraceContaining("PKIX path building failed");
 	}
 
 	@Test

@@ -219,43 +219,4 @@ public final class NginxPods implements AutoCloseable {
 
 	}
 
-	/**
-	 * A certificate authority for tests, made with the openssl command.
-	 */
-	private record TestCa(Path directory) {
-
-		static TestCa create(Path directory) throws IOException, InterruptedException {
-			openssl(directory, "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj",
-					"/CN=connbalance test CA", "-keyout", "ca.key", "-out", "ca.pem");
-			return new TestCa(directory);
-		}
-
-		/**
-		 * A certificate for a DNS name and an address ({@code null} for none), signed by
-		 * the CA; the key is {@code <file>.key}.
-		 */
-		Path issue(String file, String dnsName, String address) throws IOException, InterruptedException {
-			openssl(this.directory, "req", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=" + dnsName, "-keyout",
-					file + ".key", "-out", file + ".csr");
-			Files.writeString(this.directory.resolve(file + ".ext"),
-					"subjectAltName=DNS:" + dnsName + ((address != null) ? ",IP:" + address : "") + "\n");
-			openssl(this.directory, "x509", "-req", "-in", file + ".csr", "-CA", "ca.pem", "-CAkey", "ca.key",
-					"-CAcreateserial", "-days", "2", "-extfile", file + ".ext", "-out", file + ".pem");
-			return this.directory.resolve(file + ".pem");
-		}
-
-		private static void openssl(Path directory, String... arguments) throws IOException, InterruptedException {
-			List<String> command = new ArrayList<>(List.of("openssl"));
-			command.addAll(List.of(arguments));
-			Process process = new ProcessBuilder(command).directory(directory.toFile())
-				.redirectErrorStream(true)
-				.start();
-			String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-			if (!process.waitFor(30, TimeUnit.SECONDS) || process.exitValue() != 0) {
-				throw new IOException("openssl " + String.join(" ", arguments) + " failed: " + output);
-			}
-		}
-
-	}
-
 }

@@ -4,7 +4,10 @@ import java.io.IOException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
+import java.nio.file.Path;
+
 import reactor.netty.DisposableServer;
+import reactor.netty.http.Http11SslContextSpec;
 import reactor.netty.http.server.HttpServer;
 
 /**
@@ -21,9 +24,14 @@ public final class WebSocketPod implements TestPod {
 
 	private final AtomicLong served = new AtomicLong();
 
-	private WebSocketPod(String name, String host, int port) {
+	private WebSocketPod(String name, String host, int port, Path certificate, Path key) {
 		this.name = name;
-		this.server = HttpServer.create().host(host).port(port).route((routes) -> routes.ws("/echo", (in, out) -> {
+		HttpServer server = HttpServer.create().host(host).port(port);
+		if (certificate != null) {
+			server = server
+				.secure((spec) -> spec.sslContext(Http11SslContextSpec.forServer(certificate.toFile(), key.toFile())));
+		}
+		this.server = server.route((routes) -> routes.ws("/echo", (in, out) -> {
 			this.sessions.incrementAndGet();
 			return out.sendString(in.receive().asString().map((message) -> {
 				this.served.incrementAndGet();
@@ -41,7 +49,17 @@ public final class WebSocketPod implements TestPod {
 	 * @throws IOException never; for {@link TestPod.Starter}
 	 */
 	public static WebSocketPod start(String name, String host, int port) throws IOException {
-		return new WebSocketPod(name, host, port);
+		return new WebSocketPod(name, host, port, null, null);
+	}
+
+	/**
+	 * Starts pods that speak TLS ({@code wss}) with a certificate.
+	 * @param certificate the certificate (PEM)
+	 * @param key its key (PEM), {@code <certificate>.key} for {@link TestCa#issue}
+	 * @return what starts one
+	 */
+	public static TestPod.Starter<WebSocketPod> secure(Path certificate, Path key) {
+		return (name, host, port) -> new WebSocketPod(name, host, port, certificate, key);
 	}
 
 	/**
