@@ -13,12 +13,14 @@ import io.connbalance.http.WebSocketSessions;
 
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.AnyNestedCondition;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.http.client.HttpClientSettings;
 import org.springframework.boot.ssl.SslBundles;
 import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Conditional;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.web.reactive.socket.client.ReactorNettyWebSocketClient;
 import org.springframework.web.reactive.socket.client.WebSocketClient;
@@ -36,7 +38,14 @@ import org.springframework.web.socket.client.standard.StandardWebSocketClient;
 @ConditionalOnBean(ServiceBalancers.class)
 public final class ConnbalanceWebSocketAutoConfiguration {
 
-	static WebSocketSessions sessions(ServiceBalancers balancers, ConnbalanceProperties properties) {
+	/**
+	 * The sessions of every service, for whichever WebSocket client is present; its
+	 * thread starts with the first session.
+	 */
+	@Bean(destroyMethod = "stop")
+	@ConditionalOnMissingBean
+	@Conditional(OnWebSocketClient.class)
+	WebSocketSessions connbalanceWebSocketSessions(ServiceBalancers balancers, ConnbalanceProperties properties) {
 		Map<String, Boolean> rebalance = new LinkedHashMap<>();
 		Map<String, Duration> drainTimeouts = new LinkedHashMap<>();
 		for (Map.Entry<String, ConnbalanceProperties.Service> service : properties.getServices().entrySet()) {
@@ -57,12 +66,6 @@ public final class ConnbalanceWebSocketAutoConfiguration {
 	@ConditionalOnClass({ ReactorNettyWebSocketClient.class, reactor.netty.http.client.HttpClient.class })
 	static class Reactive {
 
-		@Bean(destroyMethod = "stop")
-		@ConditionalOnMissingBean
-		WebSocketSessions connbalanceWebSocketSessions(ServiceBalancers balancers, ConnbalanceProperties properties) {
-			return sessions(balancers, properties);
-		}
-
 		@Bean
 		@ConditionalOnMissingBean(WebSocketClient.class)
 		ServiceWebSocketClient connbalanceWebSocketClient(ServiceBalancers balancers, WebSocketSessions sessions,
@@ -78,17 +81,30 @@ public final class ConnbalanceWebSocketAutoConfiguration {
 	@ConditionalOnClass({ StandardWebSocketClient.class, ContainerProvider.class })
 	static class Servlet {
 
-		@Bean(destroyMethod = "stop")
-		@ConditionalOnMissingBean
-		WebSocketSessions connbalanceWebSocketSessions(ServiceBalancers balancers, ConnbalanceProperties properties) {
-			return sessions(balancers, properties);
-		}
-
 		@Bean
 		@ConditionalOnMissingBean(org.springframework.web.socket.client.WebSocketClient.class)
 		ServiceStandardWebSocketClient connbalanceStandardWebSocketClient(ServiceBalancers balancers,
 				WebSocketSessions sessions) {
 			return new ServiceStandardWebSocketClient(new StandardWebSocketClient(), balancers, sessions);
+		}
+
+	}
+
+	/** Spring WebFlux's client with Reactor Netty, or the servlet stack's JSR 356 one. */
+	static final class OnWebSocketClient extends AnyNestedCondition {
+
+		OnWebSocketClient() {
+			super(ConfigurationPhase.REGISTER_BEAN);
+		}
+
+		@ConditionalOnClass({ ReactorNettyWebSocketClient.class, reactor.netty.http.client.HttpClient.class })
+		static class Reactive {
+
+		}
+
+		@ConditionalOnClass({ StandardWebSocketClient.class, ContainerProvider.class })
+		static class Servlet {
+
 		}
 
 	}

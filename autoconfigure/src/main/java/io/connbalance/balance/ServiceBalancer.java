@@ -251,14 +251,6 @@ public final class ServiceBalancer implements DrainListener, FailureListener {
 	}
 
 	/**
-	 * Where this client runs.
-	 * @return the placement
-	 */
-	public Placement placement() {
-		return this.topology.placement();
-	}
-
-	/**
 	 * Adds a listener told after each change of the pods this client uses (pods that
 	 * joined or left, a new placement).
 	 * @param listener the listener

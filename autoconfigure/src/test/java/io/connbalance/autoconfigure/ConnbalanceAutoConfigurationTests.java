@@ -36,6 +36,11 @@ import org.springframework.boot.test.context.FilteredClassLoader;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.connbalance.metrics.ConnbalanceMeters;
+import io.connbalance.http.ServiceStandardWebSocketClient;
+import io.connbalance.http.ServiceWebSocketClient;
+import io.connbalance.http.WebSocketSessions;
+import org.springframework.web.reactive.socket.client.ReactorNettyWebSocketClient;
+import org.springframework.web.socket.client.standard.StandardWebSocketClient;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.boot.webclient.WebClientCustomizer;
 import org.springframework.boot.webclient.autoconfigure.WebClientAutoConfiguration;
@@ -58,8 +63,9 @@ class ConnbalanceAutoConfigurationTests {
 				ConnbalanceWebClientAutoConfiguration.class, ConnbalanceRestClientAutoConfiguration.class,
 				ConnbalanceLoadBalancerAutoConfiguration.class, ConnbalanceGrpcAutoConfiguration.class,
 				ConnbalanceDataSourceAutoConfiguration.class, ConnbalanceEndpointAutoConfiguration.class,
-				ConnbalanceMetricsAutoConfiguration.class, EndpointAutoConfiguration.class,
-				HttpClientAutoConfiguration.class, WebClientAutoConfiguration.class, RestClientAutoConfiguration.class))
+				ConnbalanceMetricsAutoConfiguration.class, ConnbalanceWebSocketAutoConfiguration.class,
+				EndpointAutoConfiguration.class, HttpClientAutoConfiguration.class, WebClientAutoConfiguration.class,
+				RestClientAutoConfiguration.class))
 		.withBean(DiscoveryClient.class, MutableDiscoveryClient::new)
 		.withPropertyValues("connbalance.services.backend.port=8080",
 				"management.endpoints.web.exposure.include=connbalance");
@@ -183,6 +189,17 @@ class ConnbalanceAutoConfigurationTests {
 			.run((context) -> assertThat(context).hasNotFailed()
 				.doesNotHaveBean(ConnbalanceMeters.class)
 				.hasSingleBean(ConnbalanceEndpoint.class));
+	}
+
+	@Test
+	void webSocketClientsForEachStackPresentAndNothingWithoutOne() {
+		this.contextRunner.run((context) -> assertThat(context).hasNotFailed()
+			.hasSingleBean(WebSocketSessions.class)
+			.hasSingleBean(ServiceWebSocketClient.class)
+			.hasSingleBean(ServiceStandardWebSocketClient.class));
+		this.contextRunner
+			.withClassLoader(new FilteredClassLoader(ReactorNettyWebSocketClient.class, StandardWebSocketClient.class))
+			.run((context) -> assertThat(context).hasNotFailed().doesNotHaveBean(WebSocketSessions.class));
 	}
 
 	@Test

@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.ToIntFunction;
 
 import io.connbalance.actuate.ConnbalanceEndpoint;
 import io.connbalance.actuate.ConnbalanceEndpoint.PodDescriptor;
@@ -51,27 +52,8 @@ class DemoController {
 		Map<ClientKind, Map<String, long[]>> history = this.stats.history();
 		List<KindStats> kinds = new ArrayList<>();
 		for (ClientKind kind : ClientKind.values()) {
-			ServiceDescriptor service = this.endpoint.service(kind.service());
-			Map<String, PodStats> pods = new TreeMap<>();
-			if (service != null) {
-				for (PodDescriptor pod : service.pods()) {
-					pods.put(pod.name(), new PodStats(pod.name(), 0, 0, connections(kind, pod), pod.state()));
-				}
-			}
-			Map<String, Long> counts = recent.get(kind);
-			long total = counts.values().stream().mapToLong(Long::longValue).sum();
-			double largest = 0;
-			for (Map.Entry<String, Long> count : counts.entrySet()) {
-				double share = (total > 0) ? (double) count.getValue() / total : 0;
-				largest = Math.max(largest, share);
-				PodStats known = pods.get(count.getKey());
-				pods.put(count.getKey(), new PodStats(count.getKey(), count.getValue(), round(share),
-						(known != null) ? known.connections() : -1, (known != null) ? known.state() : "gone"));
-			}
-			long ready = pods.values().stream().filter((pod) -> pod.state().equals("ready")).count();
-			double imbalance = (total > 0) ? round(largest * Math.max(1, ready)) : 1.0;
-			kinds.add(new KindStats(kind.id(), kind.service(), total, this.stats.failures(kind), imbalance,
-					List.copyOf(pods.values()), history.get(kind)));
+			kinds.add(panel(kind.id(), kind.service(), recent.get(kind), this.stats.failures(kind),
+					(pod) -> connections(kind, pod), history.get(kind)));
 		}
 		kinds.add(sessions("websocket", true));
 		kinds.add(sessions("naiveWebsocket", false));
@@ -84,18 +66,27 @@ class DemoController {
 	 * sessions open now, and its rates each pod's sessions at each second.
 	 */
 	private KindStats sessions(String id, boolean balanced) {
-		Map<String, Long> open = this.sessions.sessions(balanced);
-		ServiceDescriptor service = this.endpoint.service("backend");
+		return panel(id, "backend", this.sessions.sessions(balanced), 0,
+				(pod) -> balanced ? pod.connections().websocket() : -1, this.sessions.history(balanced));
+	}
+
+	/**
+	 * One panel: each pod of the service (from connbalance's endpoint) with its count,
+	 * share, connections and state, pods no longer in the service marked gone, and the
+	 * imbalance over the ready pods.
+	 */
+	private KindStats panel(String id, String serviceKey, Map<String, Long> counts, long failures,
+			ToIntFunction<PodDescriptor> connections, Map<String, long[]> rates) {
+		ServiceDescriptor service = this.endpoint.service(serviceKey);
 		Map<String, PodStats> pods = new TreeMap<>();
 		if (service != null) {
 			for (PodDescriptor pod : service.pods()) {
-				pods.put(pod.name(),
-						new PodStats(pod.name(), 0, 0, balanced ? pod.connections().websocket() : -1, pod.state()));
+				pods.put(pod.name(), new PodStats(pod.name(), 0, 0, connections.applyAsInt(pod), pod.state()));
 			}
 		}
-		long total = open.values().stream().mapToLong(Long::longValue).sum();
+		long total = counts.values().stream().mapToLong(Long::longValue).sum();
 		double largest = 0;
-		for (Map.Entry<String, Long> count : open.entrySet()) {
+		for (Map.Entry<String, Long> count : counts.entrySet()) {
 			double share = (total > 0) ? (double) count.getValue() / total : 0;
 			largest = Math.max(largest, share);
 			PodStats known = pods.get(count.getKey());
@@ -104,8 +95,7 @@ class DemoController {
 		}
 		long ready = pods.values().stream().filter((pod) -> pod.state().equals("ready")).count();
 		double imbalance = (total > 0) ? round(largest * Math.max(1, ready)) : 1.0;
-		return new KindStats(id, "backend", total, 0, imbalance, List.copyOf(pods.values()),
-				this.sessions.history(balanced));
+		return new KindStats(id, serviceKey, total, failures, imbalance, List.copyOf(pods.values()), rates);
 	}
 
 	private static int connections(ClientKind kind, PodDescriptor pod) {
