@@ -4,6 +4,7 @@ import java.net.SocketAddress;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Predicate;
 import java.util.function.Supplier;
 
 import io.netty.buffer.ByteBuf;
@@ -26,18 +27,24 @@ import io.connbalance.stats.PodStats;
  */
 final class CountingConnection implements DuplexConnection {
 
+	/** The availability of a connection to a pod that takes no new requests. */
+	static final double EXCLUDED = -1.0;
+
 	private final DuplexConnection delegate;
 
 	private final Supplier<PodStats> pod;
+
+	private final Predicate<PodStats> usable;
 
 	/** The streams in flight, by stream id. */
 	private final Map<Integer, Stream> streams = new ConcurrentHashMap<>();
 
 	private volatile boolean closed;
 
-	CountingConnection(DuplexConnection delegate, Supplier<PodStats> pod) {
+	CountingConnection(DuplexConnection delegate, Supplier<PodStats> pod, Predicate<PodStats> usable) {
 		this.delegate = delegate;
 		this.pod = pod;
+		this.usable = usable;
 		delegate.onClose().doFinally((signal) -> closed()).subscribe(null, (failure) -> {
 		});
 	}
@@ -153,9 +160,15 @@ final class CountingConnection implements DuplexConnection {
 		return this.delegate.remoteAddress();
 	}
 
+	/**
+	 * {@link #EXCLUDED} while the pod has left or is ejected, so that
+	 * {@link AvailableFirst} sends it nothing new while its streams finish (rsocket-java
+	 * reports 0 for a socket not connected yet, which must stay selectable).
+	 */
 	@Override
 	public double availability() {
-		return this.delegate.availability();
+		PodStats stats = this.pod.get();
+		return (stats != null && this.usable.test(stats)) ? this.delegate.availability() : EXCLUDED;
 	}
 
 	@Override

@@ -1,5 +1,6 @@
 package io.connbalance.rsocket;
 
+import java.util.function.Predicate;
 import java.util.function.Supplier;
 
 import io.rsocket.DuplexConnection;
@@ -17,14 +18,17 @@ final class CountingTransport implements ClientTransport {
 
 	private final Supplier<PodStats> pod;
 
-	CountingTransport(ClientTransport delegate, Supplier<PodStats> pod) {
+	private final Predicate<PodStats> usable;
+
+	CountingTransport(ClientTransport delegate, Supplier<PodStats> pod, Predicate<PodStats> usable) {
 		this.delegate = delegate;
 		this.pod = pod;
+		this.usable = usable;
 	}
 
 	@Override
 	public Mono<DuplexConnection> connect() {
-		return this.delegate.connect().map((connection) -> new CountingConnection(connection, this.pod));
+		return this.delegate.connect().map((connection) -> new CountingConnection(connection, this.pod, this.usable));
 	}
 
 	@Override

@@ -45,6 +45,8 @@ public final class ServiceRSocketTargets {
 			Sinks.Many<List<LoadbalanceTarget>> list = Sinks.many().replay().latest();
 			this.lists.put(balancer.service(), list);
 			balancer.addSelectionListener(() -> publish(balancer, list));
+			// a pod that left stays a target until its streams are done
+			balancer.addDrainListener((pod) -> publish(balancer, list));
 			publish(balancer, list);
 		}
 	}
@@ -52,7 +54,9 @@ public final class ServiceRSocketTargets {
 	private synchronized void publish(ServiceBalancer balancer, Sinks.Many<List<LoadbalanceTarget>> list) {
 		List<LoadbalanceTarget> current = balancer.pods()
 			.stream()
-			.filter((pod) -> balancer.isInUse(pod) && !pod.isRetired())
+			// pods in use, and those that left and still have streams (their connections
+			// say they are not available, so new requests go elsewhere)
+			.filter((pod) -> balancer.isInUse(pod) || (pod.isRetired() && !pod.isDrained()))
 			.map((pod) -> target(balancer, pod))
 			.toList();
 		list.tryEmitNext(current);
@@ -60,11 +64,11 @@ public final class ServiceRSocketTargets {
 
 	private LoadbalanceTarget target(ServiceBalancer balancer, PodStats pod) {
 		String address = pod.pod().address();
-		return this.targets
-			.computeIfAbsent(balancer.service() + "/" + address,
-					(key) -> LoadbalanceTarget.from(address,
-							new CountingTransport(TcpClientTransport.create(pod.pod().host(), pod.pod().port()),
-									() -> balancer.find(address))));
+		return this.targets.computeIfAbsent(balancer.service() + "/" + address,
+				(key) -> LoadbalanceTarget.from(address,
+						new CountingTransport(TcpClientTransport.create(pod.pod().host(), pod.pod().port()),
+								() -> balancer.find(address),
+								(stats) -> !stats.isRetired() && !balancer.isEjected(stats))));
 	}
 
 	/**
@@ -94,8 +98,9 @@ public final class ServiceRSocketTargets {
 		if (balancer == null) {
 			throw new IllegalArgumentException("No connbalance service '" + service + "'");
 		}
-		return "round-robin".equals(balancer.strategy().name()) ? new RoundRobinLoadbalanceStrategy()
-				: WeightedLoadbalanceStrategy.create();
+		LoadbalanceStrategy strategy = "round-robin".equals(balancer.strategy().name())
+				? new RoundRobinLoadbalanceStrategy() : WeightedLoadbalanceStrategy.create();
+		return new AvailableFirst(strategy);
 	}
 
 	/**

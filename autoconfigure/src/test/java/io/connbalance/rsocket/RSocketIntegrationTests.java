@@ -6,8 +6,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
+import io.rsocket.Payload;
 import io.rsocket.SocketAcceptor;
 import io.rsocket.core.RSocketServer;
 import io.rsocket.transport.netty.server.CloseableChannel;
@@ -18,6 +21,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import reactor.core.publisher.Mono;
 
+import io.connbalance.testsupport.Await;
 import io.connbalance.testsupport.Distribution;
 import io.connbalance.testsupport.MutableDiscoveryClient;
 import io.connbalance.testsupport.RunningApp;
@@ -65,8 +69,10 @@ class RSocketIntegrationTests {
 		this.served.put(name, count);
 		CloseableChannel server = RSocketServer.create(SocketAcceptor.forRequestResponse((payload) -> {
 			count.incrementAndGet();
+			boolean slow = payload.getDataUtf8().equals("slow");
 			payload.release();
-			return Mono.just(DefaultPayload.create(name));
+			Mono<Payload> answer = Mono.just(DefaultPayload.create(name));
+			return slow ? answer.delayElement(Duration.ofMillis(1500)) : answer;
 		})).bind(TcpServerTransport.create(new InetSocketAddress(host, this.port))).block();
 		this.servers.add(server);
 		this.port = server.address().getPort();
@@ -88,6 +94,37 @@ class RSocketIntegrationTests {
 
 	private static String call(RSocketRequester requester) {
 		return requester.route("who").data("?").retrieveMono(String.class).block(Duration.ofSeconds(10));
+	}
+
+	@Test
+	void aPodThatLeavesFinishesItsRequestsAndGetsNoNewOnes() throws Exception {
+		this.app = RunningApp.start(this.discovery, "connbalance.services.backend.strategy=round-robin");
+		RSocketRequester requester = requester();
+		for (int i = 0; i < 30; i++) {
+			call(requester);
+		}
+		// one slow request on each pod, then pod-3 leaves while they run
+		List<CompletableFuture<String>> slow = new ArrayList<>();
+		for (int i = 0; i < 3; i++) {
+			slow.add(requester.route("who").data("slow").retrieveMono(String.class).toFuture());
+		}
+		Thread.sleep(300);
+		this.discovery.remove("backend", "127.0.0.4");
+		this.app.refresher().refreshNow();
+		Map<String, Long> before = served();
+		for (int i = 0; i < 60; i++) {
+			call(requester);
+		}
+		Map<String, Long> after = served();
+		assertThat(after.get("pod-3")).as("requests to the pod that left").isEqualTo(before.get("pod-3"));
+		List<String> answers = new ArrayList<>();
+		for (CompletableFuture<String> request : slow) {
+			answers.add(request.get(10, TimeUnit.SECONDS));
+		}
+		assertThat(answers).containsExactlyInAnyOrder("pod-1", "pod-2", "pod-3");
+		Await.until(Duration.ofSeconds(5), () -> this.app.pod("backend", "pod-3") == null);
+		assertThat(this.app.podValues("backend", "/requests/failed").values()).containsOnly(0L);
+		requester.dispose();
 	}
 
 	@Test
