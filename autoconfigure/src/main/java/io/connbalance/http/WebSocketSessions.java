@@ -12,6 +12,7 @@ import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.IntConsumer;
 
 import org.apache.commons.logging.Log;
@@ -207,10 +208,18 @@ public final class WebSocketSessions implements ConnectionCounter {
 			return deque;
 		});
 		opened(pod);
-		return () -> byPod.computeIfPresent(pod, (key, deque) -> {
-			deque.remove(open);
-			return deque.isEmpty() ? null : deque;
-		});
+		// a pod that leaves stays listed, draining, while its sessions are open
+		boolean held = pod.hold();
+		AtomicBoolean closed = new AtomicBoolean();
+		return () -> {
+			byPod.computeIfPresent(pod, (key, deque) -> {
+				deque.remove(open);
+				return deque.isEmpty() ? null : deque;
+			});
+			if (held && closed.compareAndSet(false, true)) {
+				pod.release();
+			}
+		};
 	}
 
 	private void tend() {

@@ -42,6 +42,9 @@ public final class PodStats {
 
 	private final AtomicLong ejections = new AtomicLong();
 
+	/** Long-lived sessions that keep the pod from draining (see {@link #hold()}). */
+	private final AtomicInteger holds = new AtomicInteger();
+
 	private volatile PodMeters meters = PodMeters.NONE;
 
 	/**
@@ -261,7 +264,29 @@ public final class PodStats {
 	 * @return the count
 	 */
 	public int inFlight() {
-		return this.lifecycle.inFlight();
+		return Math.max(0, this.lifecycle.inFlight() - this.holds.get());
+	}
+
+	/**
+	 * Keeps a pod that leaves from draining while a long-lived session (a WebSocket) is
+	 * open on it, without counting the session as a request in flight. When this returns
+	 * {@code true}, call {@link #release()} exactly once after.
+	 * @return {@code true} if held, {@code false} if the pod has drained
+	 */
+	public boolean hold() {
+		if (this.lifecycle.begin() < 0) {
+			return false;
+		}
+		this.holds.incrementAndGet();
+		return true;
+	}
+
+	/** Ends a {@link #hold()}: a pod that left and has nothing else open drains. */
+	public void release() {
+		this.holds.decrementAndGet();
+		if (this.lifecycle.end()) {
+			this.drainListener.drained(this);
+		}
 	}
 
 	/**

@@ -212,7 +212,11 @@ class WebSocketIntegrationTests {
 		this.app.refresher().refreshNow();
 		Thread.sleep(500);
 		assertThat(leaving.sessions()).as("sessions half a second after the pod left").isEqualTo(3);
+		// listed, draining, while its sessions are open
+		assertThat(this.app.pod("backend", leaving.name()).get("state").asString()).isEqualTo("draining");
+		assertThat(this.app.pod("backend", leaving.name()).at("/connections/websocket").asInt()).isEqualTo(3);
 		Await.until(Duration.ofSeconds(5), () -> leaving.sessions() == 0);
+		Await.until(Duration.ofSeconds(5), () -> this.app.pod("backend", leaving.name()) == null);
 		assertThat(Duration.ofNanos(System.nanoTime() - removed)).isGreaterThanOrEqualTo(Duration.ofSeconds(1));
 		assertThat(closes).hasSize(2);
 		// the seventh session went to the pod with the fewest, the one that left
