@@ -327,14 +327,6 @@ public final class PodStats {
 	}
 
 	/**
-	 * The pod's meters.
-	 * @return the meters, {@link PodMeters#NONE} until bound
-	 */
-	public PodMeters meters() {
-		return this.meters;
-	}
-
-	/**
 	 * Binds the pod's meters: each request that finishes from now on is recorded in them.
 	 * @param meters the meters
 	 */
