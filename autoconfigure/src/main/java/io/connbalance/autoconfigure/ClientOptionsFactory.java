@@ -35,6 +35,24 @@ final class ClientOptionsFactory {
 
 	static Map<String, ClientOptions> create(ConnbalanceSettings settings, ObjectProvider<HttpClientSettings> http,
 			ObjectProvider<SslBundles> sslBundles) {
+		return create(settings, http, sslBundles, true);
+	}
+
+	/**
+	 * The options of each service's plain TCP connections (RSocket): TLS only with a
+	 * bundle of the service's own, as Boot's HTTP clients' bundle says nothing of them.
+	 * @param settings the settings
+	 * @param http Spring Boot's HTTP client settings
+	 * @param sslBundles the SSL bundles
+	 * @return the options by service key
+	 */
+	static Map<String, ClientOptions> createForTcp(ConnbalanceSettings settings,
+			ObjectProvider<HttpClientSettings> http, ObjectProvider<SslBundles> sslBundles) {
+		return create(settings, http, sslBundles, false);
+	}
+
+	private static Map<String, ClientOptions> create(ConnbalanceSettings settings,
+			ObjectProvider<HttpClientSettings> http, ObjectProvider<SslBundles> sslBundles, boolean bootsBundle) {
 		HttpClientSettings boot = http.getIfAvailable(HttpClientSettings::defaults);
 		Map<String, ClientOptions> byService = new LinkedHashMap<>();
 		for (ServiceTarget service : settings.services()) {
@@ -44,7 +62,9 @@ final class ClientOptionsFactory {
 			byService.put(service.key(),
 					new ClientOptions(first(options.connect(), first(boot.connectTimeout(), CONNECT_TIMEOUT)),
 							first(options.read(), boot.readTimeout()), maxConnections, settings.poolAcquireTimeout(),
-							sslBundle(service.key(), options.sslBundle(), sslBundles, boot), options.http2()));
+							(options.sslBundle() != null || bootsBundle)
+									? sslBundle(service.key(), options.sslBundle(), sslBundles, boot) : null,
+							options.http2()));
 		}
 		return Map.copyOf(byService);
 	}

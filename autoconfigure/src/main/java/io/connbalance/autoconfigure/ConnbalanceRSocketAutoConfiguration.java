@@ -6,10 +6,13 @@ import io.rsocket.transport.netty.client.TcpClientTransport;
 import io.connbalance.balance.ServiceBalancers;
 import io.connbalance.rsocket.ServiceRSocketTargets;
 
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.http.client.HttpClientSettings;
+import org.springframework.boot.ssl.SslBundles;
 import org.springframework.context.annotation.Bean;
 import org.springframework.messaging.rsocket.RSocketRequester;
 
@@ -25,8 +28,10 @@ public final class ConnbalanceRSocketAutoConfiguration {
 
 	@Bean
 	@ConditionalOnMissingBean
-	ServiceRSocketTargets connbalanceRSocketTargets(ServiceBalancers balancers) {
-		return new ServiceRSocketTargets(balancers);
+	ServiceRSocketTargets connbalanceRSocketTargets(ServiceBalancers balancers, ConnbalanceSettings settings,
+			ObjectProvider<HttpClientSettings> httpSettings, ObjectProvider<SslBundles> sslBundles) {
+		return new ServiceRSocketTargets(balancers,
+				ClientOptionsFactory.createForTcp(settings, httpSettings, sslBundles));
 	}
 
 }

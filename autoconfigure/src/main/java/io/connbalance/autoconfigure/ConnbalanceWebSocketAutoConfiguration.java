@@ -84,8 +84,10 @@ public final class ConnbalanceWebSocketAutoConfiguration {
 		@Bean
 		@ConditionalOnMissingBean(org.springframework.web.socket.client.WebSocketClient.class)
 		ServiceStandardWebSocketClient connbalanceStandardWebSocketClient(ServiceBalancers balancers,
-				WebSocketSessions sessions) {
-			return new ServiceStandardWebSocketClient(new StandardWebSocketClient(), balancers, sessions);
+				WebSocketSessions sessions, ConnbalanceSettings settings,
+				ObjectProvider<HttpClientSettings> httpSettings, ObjectProvider<SslBundles> sslBundles) {
+			return new ServiceStandardWebSocketClient(ContainerProvider.getWebSocketContainer(), balancers, sessions,
+					ClientOptionsFactory.create(settings, httpSettings, sslBundles));
 		}
 
 	}

@@ -16,11 +16,15 @@ import io.connbalance.pod.Pod;
  * Resolves every host name to one pod's address, so that a client made for that pod
  * connects to it while requests, TLS and {@code Host} name the service.
  */
-final class PodAddressResolverGroup extends AddressResolverGroup<InetSocketAddress> {
+public final class PodAddressResolverGroup extends AddressResolverGroup<InetSocketAddress> {
 
 	private final InetAddress address;
 
-	PodAddressResolverGroup(Pod pod) {
+	/**
+	 * Creates the resolver group of a pod.
+	 * @param pod the pod every name resolves to
+	 */
+	public PodAddressResolverGroup(Pod pod) {
 		this.address = PodUris.address(pod);
 	}
 

@@ -1,29 +1,44 @@
 package io.connbalance.http;
 
+import java.io.IOException;
 import java.net.URI;
+import java.security.NoSuchAlgorithmException;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.atomic.AtomicBoolean;
+
+import javax.net.ssl.SSLContext;
+
+import jakarta.websocket.WebSocketContainer;
 
 import io.connbalance.balance.ServiceBalancer;
 import io.connbalance.balance.ServiceBalancers;
-import io.connbalance.stats.PodStats;
 
+import org.springframework.boot.ssl.SslBundle;
 import org.springframework.web.socket.CloseStatus;
 import org.springframework.web.socket.WebSocketHandler;
 import org.springframework.web.socket.WebSocketHttpHeaders;
 import org.springframework.web.socket.WebSocketSession;
 import org.springframework.web.socket.client.WebSocketClient;
+import org.springframework.web.socket.client.standard.StandardWebSocketClient;
 import org.springframework.web.socket.handler.WebSocketHandlerDecorator;
 import org.springframework.web.util.UriComponentsBuilder;
 
 /**
  * The servlet stack's {@link WebSocketClient} (Spring MVC applications, STOMP clients)
- * for {@code ws://<service key>/...}: each session opens on the pod with the fewest
- * sessions from this client, with the {@code Host} header the URL's authority. The
- * standard (JSR 356) client connects to the address in its URL, so it cannot send TLS's
- * SNI for the service: {@code wss://<key>} sessions need the reactive client.
+ * for {@code ws(s)://<service key>/...}: each session opens on the pod with the fewest
+ * sessions from this client, with the {@code Host} header the URL's authority. Over
+ * {@code wss} the TLS engine names the service (SNI and hostname verification) and trusts
+ * the service's SSL bundle, through the standard client's SSL context, which Tomcat's
+ * client honours. The service's connect timeout bounds Tomcat's connect and handshake.
  */
 public final class ServiceStandardWebSocketClient implements WebSocketClient {
+
+	/** Tomcat's bound on connecting and the handshake, in milliseconds as a string. */
+	static final String IO_TIMEOUT_PROPERTY = "org.apache.tomcat.websocket.IO_TIMEOUT_MS";
+
+	private final WebSocketContainer container;
 
 	private final WebSocketClient delegate;
 
@@ -31,17 +46,45 @@ public final class ServiceStandardWebSocketClient implements WebSocketClient {
 
 	private final WebSocketSessions sessions;
 
+	private final Map<String, ClientOptions> options;
+
+	/** The client of each service. */
+	private final Map<String, StandardWebSocketClient> clients = new ConcurrentHashMap<>();
+
 	/**
 	 * Creates the client.
-	 * @param delegate the client that connects (a {@code StandardWebSocketClient})
+	 * @param container the container that connects
 	 * @param balancers the balancers
 	 * @param sessions the sessions of each pod
+	 * @param options each service's timeouts and SSL bundle, by key
 	 */
-	public ServiceStandardWebSocketClient(WebSocketClient delegate, ServiceBalancers balancers,
-			WebSocketSessions sessions) {
-		this.delegate = delegate;
+	public ServiceStandardWebSocketClient(WebSocketContainer container, ServiceBalancers balancers,
+			WebSocketSessions sessions, Map<String, ClientOptions> options) {
+		this.container = container;
+		this.delegate = new StandardWebSocketClient(container);
 		this.balancers = balancers;
 		this.sessions = sessions;
+		this.options = Map.copyOf(options);
+	}
+
+	private StandardWebSocketClient client(String service) {
+		return this.clients.computeIfAbsent(service, (key) -> {
+			StandardWebSocketClient client = new StandardWebSocketClient(this.container);
+			ClientOptions options = this.options.get(service);
+			if (options != null && options.connectTimeout() != null) {
+				client
+					.setUserProperties(Map.of(IO_TIMEOUT_PROPERTY, Long.toString(options.connectTimeout().toMillis())));
+			}
+			SslBundle bundle = (options != null) ? options.sslBundle() : null;
+			try {
+				SSLContext context = (bundle != null) ? bundle.createSslContext() : SSLContext.getDefault();
+				client.setSslContext(new ServiceSslContext(context, service));
+			}
+			catch (NoSuchAlgorithmException ex) {
+				throw new IllegalStateException("No default TLS context for service '" + service + "'", ex);
+			}
+			return client;
+		});
 	}
 
 	@Override
@@ -58,31 +101,24 @@ public final class ServiceStandardWebSocketClient implements WebSocketClient {
 		if (host == null) {
 			return this.delegate.execute(handler, headers, uri);
 		}
-		if ("wss".equalsIgnoreCase(uri.getScheme())) {
-			return CompletableFuture.failedFuture(new IllegalArgumentException("wss://" + host
-					+ " is a connbalance service: open its sessions with the reactive WebSocketClient bean, "
-					+ "whose connections send TLS's SNI for the service (the standard client cannot)"));
-		}
 		ServiceBalancer balancer = this.balancers.get(host);
-		PodStats pod = this.sessions.choose(balancer);
+		WebSocketSessions.Handshake handshake = this.sessions.choose(balancer);
 		WebSocketHttpHeaders podHeaders = new WebSocketHttpHeaders();
 		if (headers != null) {
 			podHeaders.putAll(headers);
 		}
 		podHeaders.set(WebSocketHttpHeaders.HOST, PodUris.authority(uri));
-		AtomicBoolean opened = new AtomicBoolean();
 		WebSocketHandler counted = new WebSocketHandlerDecorator(handler) {
 
 			private volatile Runnable closed;
 
 			@Override
 			public void afterConnectionEstablished(WebSocketSession session) throws Exception {
-				opened.set(true);
-				this.closed = ServiceStandardWebSocketClient.this.sessions.open(host, pod, (code) -> {
+				this.closed = handshake.succeeded((code) -> {
 					try {
 						session.close(new CloseStatus(code));
 					}
-					catch (java.io.IOException ex) {
+					catch (IOException ex) {
 						// closed already
 					}
 				});
@@ -99,10 +135,13 @@ public final class ServiceStandardWebSocketClient implements WebSocketClient {
 			}
 
 		};
-		return this.delegate.execute(counted, podHeaders, PodUris.rewrite(uri, pod.pod()))
+		return client(host).execute(counted, podHeaders, PodUris.rewrite(uri, handshake.pod()))
 			.whenComplete((session, failure) -> {
-				if (failure != null && !opened.get()) {
-					this.sessions.handshakeFailed(pod, failure);
+				if (failure instanceof CancellationException) {
+					handshake.cancelled();
+				}
+				else if (failure != null) {
+					handshake.failed(failure);
 				}
 			});
 	}

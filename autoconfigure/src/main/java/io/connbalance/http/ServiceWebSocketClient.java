@@ -3,7 +3,6 @@ package io.connbalance.http;
 import java.net.URI;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 import reactor.core.publisher.Mono;
 import reactor.netty.http.client.HttpClient;
@@ -21,7 +20,6 @@ import org.springframework.web.reactive.socket.client.WebSocketClient;
 import io.connbalance.balance.ServiceBalancer;
 import io.connbalance.balance.ServiceBalancers;
 import io.connbalance.pod.Pod;
-import io.connbalance.stats.PodStats;
 
 /**
  * A reactive {@link WebSocketClient} that opens each session for
@@ -92,27 +90,20 @@ public final class ServiceWebSocketClient implements WebSocketClient {
 		}
 		ServiceBalancer balancer = this.balancers.get(service);
 		return Mono.defer(() -> {
-			PodStats pod = this.sessions.choose(balancer);
+			WebSocketSessions.Handshake handshake = this.sessions.choose(balancer);
+			Pod pod = handshake.pod();
 			HttpHeaders podHeaders = new HttpHeaders();
 			podHeaders.putAll(headers);
 			podHeaders.set(HttpHeaders.HOST, PodUris.authority(url));
-			AtomicBoolean opened = new AtomicBoolean();
-			return client(service, pod.pod()).execute(PodUris.toPodPort(url, pod.pod()), podHeaders, (session) -> {
-				opened.set(true);
-				Runnable closed = this.sessions.open(service, pod,
-						(code) -> session.close(new CloseStatus(code)).subscribe(null, (failure) -> {
-						}));
+			return client(service, pod).execute(PodUris.toPodPort(url, pod), podHeaders, (session) -> {
+				Runnable closed = handshake
+					.succeeded((code) -> session.close(new CloseStatus(code)).subscribe(null, (failure) -> {
+					}));
 				return handler.handle(session).doFinally((signal) -> closed.run());
-			}).doOnError((failure) -> {
-				if (opened.compareAndSet(false, true)) {
-					this.sessions.handshakeFailed(pod, failure);
-				}
-			}).doFinally((signal) -> {
-				if (opened.compareAndSet(false, true)) {
-					// cancelled during the handshake
-					this.sessions.opened(pod);
-				}
-			});
+			})
+				.doOnError(handshake::failed)
+				// cancelled during the handshake (after it, ending is a no-op)
+				.doFinally((signal) -> handshake.cancelled());
 		});
 	}
 

@@ -120,17 +120,18 @@ public final class WebSocketSessions implements ConnectionCounter {
 	 * Chooses the pod of a new session: the one with the fewest sessions among the pods
 	 * in use that are not ejected, ties at random.
 	 * @param balancer the service's balancer
-	 * @return the pod
+	 * @return the handshake on that pod, to end exactly once
 	 * @throws NoPodAvailableException when no pod is ready
 	 */
-	PodStats choose(ServiceBalancer balancer) {
+	Handshake choose(ServiceBalancer balancer) {
 		// one choice at a time per service, each counting those still opening
 		start();
+		PodStats chosen;
 		synchronized (this.sessions.get(balancer.service())) {
-			PodStats chosen = fewest(balancer);
+			chosen = fewest(balancer);
 			this.opening.merge(chosen, 1, Integer::sum);
-			return chosen;
 		}
+		return new Handshake(balancer.service(), chosen);
 	}
 
 	/**
@@ -146,23 +147,10 @@ public final class WebSocketSessions implements ConnectionCounter {
 	}
 
 	/**
-	 * Ends the opening of a session whose handshake failed: a pod that refuses sessions
-	 * must not draw every new one, so the failure counts toward its ejection.
-	 * @param pod the pod
-	 * @param failure why
-	 */
-	void handshakeFailed(PodStats pod, Throwable failure) {
-		opened(pod);
-		if (pod.begin()) {
-			pod.endWithoutResponse(Client.WEBSOCKET, pod.now(), true, Retries.isPodFailure(failure), failure);
-		}
-	}
-
-	/**
 	 * Ends the opening of a session chosen for a pod: it is open now, or it failed.
 	 * @param pod the pod
 	 */
-	void opened(PodStats pod) {
+	private void opened(PodStats pod) {
 		this.opening.computeIfPresent(pod, (key, count) -> (count > 1) ? count - 1 : null);
 	}
 
@@ -198,7 +186,7 @@ public final class WebSocketSessions implements ConnectionCounter {
 	 * @param close closes the session with a close code
 	 * @return what to run once the session has closed
 	 */
-	Runnable open(String service, PodStats pod, IntConsumer close) {
+	private Runnable open(String service, PodStats pod, IntConsumer close) {
 		Open open = new Open(close, System.nanoTime());
 		Map<PodStats, ConcurrentLinkedDeque<Open>> byPod = this.sessions.get(service);
 		// added under the entry's lock, which the removal of an empty list takes too
@@ -337,6 +325,81 @@ public final class WebSocketSessions implements ConnectionCounter {
 	}
 
 	private record Open(IntConsumer close, long openedAt) {
+	}
+
+	/**
+	 * The opening of a session on a pod: an HTTP request of the pod's like any other, so
+	 * a handshake that succeeds resets the pod's count of consecutive failures, one that
+	 * fails counts toward its ejection, and both are timed and counted.
+	 */
+	final class Handshake {
+
+		private final String service;
+
+		private final PodStats pod;
+
+		private final long sent;
+
+		private final boolean counted;
+
+		private final AtomicBoolean ended = new AtomicBoolean();
+
+		private Handshake(String service, PodStats pod) {
+			this.service = service;
+			this.pod = pod;
+			this.sent = pod.now();
+			this.counted = pod.begin();
+		}
+
+		/**
+		 * The pod chosen.
+		 * @return the pod
+		 */
+		Pod pod() {
+			return this.pod.pod();
+		}
+
+		/**
+		 * Ends the handshake with a session open.
+		 * @param close closes the session with a code, when it must move
+		 * @return what the client runs when the session has closed
+		 */
+		Runnable succeeded(IntConsumer close) {
+			// counted among the pod's sessions before it stops counting as opening
+			Runnable closed = open(this.service, this.pod, close);
+			if (this.ended.compareAndSet(false, true) && this.counted) {
+				this.pod.responded(this.sent);
+				this.pod.end(Client.WEBSOCKET, this.sent, false, false);
+			}
+			return closed;
+		}
+
+		/**
+		 * Ends the handshake with a failure, unless it has ended already: a pod that
+		 * refuses sessions must not draw every new one.
+		 * @param failure why
+		 */
+		void failed(Throwable failure) {
+			if (end() && this.counted) {
+				this.pod.endWithoutResponse(Client.WEBSOCKET, this.sent, true, Retries.isPodFailure(failure), failure);
+			}
+		}
+
+		/** Ends a handshake its caller cancelled, unless it has ended already. */
+		void cancelled() {
+			if (end() && this.counted) {
+				this.pod.endCancelled(this.sent, false, false);
+			}
+		}
+
+		private boolean end() {
+			if (!this.ended.compareAndSet(false, true)) {
+				return false;
+			}
+			opened(this.pod);
+			return true;
+		}
+
 	}
 
 }

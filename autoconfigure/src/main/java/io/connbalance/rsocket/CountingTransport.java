@@ -7,6 +7,7 @@ import io.rsocket.DuplexConnection;
 import io.rsocket.transport.ClientTransport;
 import reactor.core.publisher.Mono;
 
+import io.connbalance.stats.Client;
 import io.connbalance.stats.PodStats;
 
 /**
@@ -26,9 +27,22 @@ final class CountingTransport implements ClientTransport {
 		this.usable = usable;
 	}
 
+	/**
+	 * Connects; a connect that fails (refused, timed out, a certificate not trusted)
+	 * counts as a failure of the pod, as it does for HTTP requests, so that a pod that
+	 * died is ejected.
+	 */
 	@Override
 	public Mono<DuplexConnection> connect() {
-		return this.delegate.connect().map((connection) -> new CountingConnection(connection, this.pod, this.usable));
+		return Mono.defer(() -> {
+			PodStats stats = this.pod.get();
+			long started = (stats != null) ? stats.now() : 0;
+			return this.delegate.connect().doOnError((failure) -> {
+				if (stats != null && stats.begin()) {
+					stats.endWithoutResponse(Client.RSOCKET, started, true, true, failure);
+				}
+			});
+		}).map((connection) -> new CountingConnection(connection, this.pod, this.usable));
 	}
 
 	@Override

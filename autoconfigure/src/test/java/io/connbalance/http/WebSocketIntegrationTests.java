@@ -6,6 +6,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -90,6 +92,9 @@ class WebSocketIntegrationTests {
 		}
 		assertThat(sessions()).containsExactly(10, 10, 10);
 		assertThat(this.app.podValues("backend", "/connections/websocket").values()).containsOnly(10L);
+		// each handshake is a request of its pod's
+		assertThat(this.app.podValues("backend", "/requests/total").values()).containsOnly(10L);
+		assertThat(this.app.podValues("backend", "/requests/failed").values()).containsOnly(0L);
 		MeterRegistry meters = this.app.bean(MeterRegistry.class);
 		assertThat(meters.find("connbalance.connections").tags("service", "backend", "client", "websocket").gauges())
 			.hasSize(3)
@@ -105,15 +110,7 @@ class WebSocketIntegrationTests {
 		List<String> greetings = Collections.synchronizedList(new ArrayList<>());
 		try {
 			for (int i = 0; i < 9; i++) {
-				open.add(client.execute(new org.springframework.web.socket.handler.TextWebSocketHandler() {
-
-					@Override
-					protected void handleTextMessage(org.springframework.web.socket.WebSocketSession session,
-							org.springframework.web.socket.TextMessage message) {
-						greetings.add(message.getPayload());
-					}
-
-				}, "ws://backend/echo").get(10, TimeUnit.SECONDS));
+				open.add(client.execute(collecting(greetings), "ws://backend/echo").get(10, TimeUnit.SECONDS));
 				open.get(i).sendMessage(new org.springframework.web.socket.TextMessage("hello"));
 			}
 			Await.until(Duration.ofSeconds(5), () -> greetings.size() == 9);
@@ -158,12 +155,44 @@ class WebSocketIntegrationTests {
 		// the pods' certificate names backend alone, no address: each session verified
 		// its pod as the service
 		assertThat(replies).hasSize(6).allMatch((reply) -> reply.matches("pod-[123]:hello"));
+		// and so did the servlet stack's standard client
+		org.springframework.web.socket.client.WebSocketClient standard = this.app
+			.bean(org.springframework.web.socket.client.WebSocketClient.class);
+		Await.until(Duration.ofSeconds(5), () -> sessions().equals(List.of(0, 0, 0)));
+		List<String> standardReplies = Collections.synchronizedList(new ArrayList<>());
+		List<org.springframework.web.socket.WebSocketSession> open = new ArrayList<>();
+		for (int i = 0; i < 6; i++) {
+			open.add(standard.execute(collecting(standardReplies), "wss://backend/echo").get(10, TimeUnit.SECONDS));
+			open.get(i).sendMessage(new org.springframework.web.socket.TextMessage("hello"));
+		}
+		Await.until(Duration.ofSeconds(5), () -> standardReplies.size() == 6);
+		assertThat(standardReplies).allMatch((reply) -> reply.matches("pod-[123]:hello"));
+		assertThat(sessions()).containsExactly(2, 2, 2);
+		for (org.springframework.web.socket.WebSocketSession session : open) {
+			session.close();
+		}
 		// without the bundle the pods' certificate is not trusted
 		this.app.close();
 		this.app = RunningApp.start(this.discovery);
 		WebSocketClient untrusting = this.app.bean(WebSocketClient.class);
 		assertThatThrownBy(() -> untrusting.execute(URI.create("wss://backend/echo"), (session) -> Mono.empty())
 			.block(Duration.ofSeconds(10))).hasStackTraceContaining("PKIX path building failed");
+		org.springframework.web.socket.client.WebSocketClient untrustingStandard = this.app
+			.bean(org.springframework.web.socket.client.WebSocketClient.class);
+		assertThatThrownBy(() -> untrustingStandard.execute(collecting(standardReplies), "wss://backend/echo")
+			.get(10, TimeUnit.SECONDS)).hasStackTraceContaining("PKIX path building failed");
+	}
+
+	private static org.springframework.web.socket.WebSocketHandler collecting(List<String> replies) {
+		return new org.springframework.web.socket.handler.TextWebSocketHandler() {
+
+			@Override
+			protected void handleTextMessage(org.springframework.web.socket.WebSocketSession session,
+					org.springframework.web.socket.TextMessage message) {
+				replies.add(message.getPayload());
+			}
+
+		};
 	}
 
 	@Test
@@ -269,6 +298,59 @@ class WebSocketIntegrationTests {
 		System.out.println(reconnected + " of 30 clients reconnected once or more");
 		// 7 moves take 10/10/10/0 to 8/8/7/7
 		assertThat(reconnected).as("clients moved by rebalancing").isBetween(7, 12);
+	}
+
+	@Test
+	void theClientsOfAKilledPodReconnectToTheOthersLosingNoMessageAndThePodIsEjected() throws Exception {
+		this.app = RunningApp.start(this.discovery);
+		WebSocketClient client = this.app.bean(WebSocketClient.class);
+		List<Chatter> chatters = new ArrayList<>();
+		ExecutorService executor = Executors.newFixedThreadPool(12);
+		List<Future<?>> running = new ArrayList<>();
+		try {
+			for (int i = 0; i < 12; i++) {
+				Chatter chatter = new Chatter(i);
+				chatters.add(chatter);
+				running.add(executor.submit(() -> chatter.run(client)));
+			}
+			Await.until(Duration.ofSeconds(10), () -> sessions().equals(List.of(4, 4, 4)));
+			// the pod's process dies: its connections close without a WebSocket close,
+			// and its address refuses connections while discovery still lists it
+			WebSocketPod killed = this.pods.get(2);
+			killed.kill();
+			long died = System.nanoTime();
+			Await.until(Duration.ofSeconds(10),
+					() -> sessions().subList(0, 2).equals(List.of(6, 6)) && chatters.stream()
+						.allMatch((chatter) -> chatter.sessions.get() >= 1 && chatter.acked().size() > 5));
+			System.out.println("Sessions " + sessions().subList(0, 2) + " "
+					+ Duration.ofNanos(System.nanoTime() - died).toMillis() + " ms after a pod died");
+			assertThat(this.app.pod("backend", killed.name()).get("state").asString()).isEqualTo("ejected");
+			// refused handshakes ejected it: 5 in a row by default
+			assertThat(this.app.podValues("backend", "/requests/failed").get(killed.name())).isGreaterThanOrEqualTo(5);
+			Map<String, Long> acked = new TreeMap<>();
+			chatters.forEach((chatter) -> acked.put("client-" + chatter.id, (long) chatter.acked().size()));
+			// messages still flowing on every client
+			Thread.sleep(500);
+			chatters
+				.forEach((chatter) -> assertThat((long) chatter.acked().size()).as("messages of client %s", chatter.id)
+					.isGreaterThan(acked.get("client-" + chatter.id)));
+		}
+		finally {
+			chatters.forEach(Chatter::stop);
+			for (Future<?> future : running) {
+				future.get(30, TimeUnit.SECONDS);
+			}
+			executor.shutdownNow();
+		}
+		int reconnected = 0;
+		for (Chatter chatter : chatters) {
+			List<Integer> acked = chatter.acked();
+			for (int i = 0; i < acked.size(); i++) {
+				assertThat(acked.get(i)).as("message %s of client %s", i, chatter.id).isEqualTo(i);
+			}
+			reconnected += (chatter.sessions.get() > 1) ? 1 : 0;
+		}
+		assertThat(reconnected).as("clients of the killed pod").isEqualTo(4);
 	}
 
 	/**

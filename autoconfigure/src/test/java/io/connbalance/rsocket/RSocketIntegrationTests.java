@@ -1,17 +1,18 @@
 package io.connbalance.rsocket;
 
-import java.net.InetSocketAddress;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 import io.rsocket.Payload;
-import io.rsocket.SocketAcceptor;
+import io.rsocket.RSocket;
 import io.rsocket.core.RSocketServer;
 import io.rsocket.transport.netty.server.CloseableChannel;
 import io.rsocket.transport.netty.server.TcpServerTransport;
@@ -19,17 +20,22 @@ import io.rsocket.util.DefaultPayload;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import reactor.core.publisher.Mono;
+import reactor.netty.tcp.TcpServer;
+import reactor.netty.tcp.TcpSslContextSpec;
 
 import io.connbalance.testsupport.Await;
 import io.connbalance.testsupport.Distribution;
 import io.connbalance.testsupport.MutableDiscoveryClient;
 import io.connbalance.testsupport.RunningApp;
+import io.connbalance.testsupport.TestCa;
 
 import org.springframework.messaging.rsocket.RSocketRequester;
 import org.springframework.util.MimeTypeUtils;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * RSocket request-response over connbalance's transports, against real rsocket-java TCP
@@ -39,7 +45,9 @@ class RSocketIntegrationTests {
 
 	private final MutableDiscoveryClient discovery = new MutableDiscoveryClient();
 
-	private final List<CloseableChannel> servers = new ArrayList<>();
+	private final Map<String, CloseableChannel> servers = new TreeMap<>();
+
+	private final Map<String, List<RSocket>> connections = new TreeMap<>();
 
 	private final Map<String, AtomicLong> served = new TreeMap<>();
 
@@ -59,25 +67,55 @@ class RSocketIntegrationTests {
 		if (this.app != null) {
 			this.app.close();
 		}
-		this.servers.forEach(CloseableChannel::dispose);
+		this.servers.values().forEach(CloseableChannel::dispose);
 	}
 
 	private String addPod(int n) {
+		return addPod(n, null, null);
+	}
+
+	/** Starts pod-n on 127.0.0.(n+1), over TLS with a certificate when one is given. */
+	private String addPod(int n, Path certificate, Path key) {
 		String name = "pod-" + n;
 		String host = "127.0.0." + (n + 1);
 		AtomicLong count = new AtomicLong();
 		this.served.put(name, count);
-		CloseableChannel server = RSocketServer.create(SocketAcceptor.forRequestResponse((payload) -> {
-			count.incrementAndGet();
-			boolean slow = payload.getDataUtf8().equals("slow");
-			payload.release();
-			Mono<Payload> answer = Mono.just(DefaultPayload.create(name));
-			return slow ? answer.delayElement(Duration.ofMillis(1500)) : answer;
-		})).bind(TcpServerTransport.create(new InetSocketAddress(host, this.port))).block();
-		this.servers.add(server);
+		RSocket handler = new RSocket() {
+
+			@Override
+			public Mono<Payload> requestResponse(Payload payload) {
+				count.incrementAndGet();
+				boolean slow = payload.getDataUtf8().equals("slow");
+				payload.release();
+				Mono<Payload> answer = Mono.just(DefaultPayload.create(name));
+				return slow ? answer.delayElement(Duration.ofMillis(1500)) : answer;
+			}
+
+		};
+		List<RSocket> connections = new CopyOnWriteArrayList<>();
+		this.connections.put(name, connections);
+		TcpServer tcp = TcpServer.create().host(host).port(this.port);
+		if (certificate != null) {
+			tcp = tcp
+				.secure((spec) -> spec.sslContext(TcpSslContextSpec.forServer(certificate.toFile(), key.toFile())));
+		}
+		CloseableChannel server = RSocketServer.create((setup, sendingSocket) -> {
+			connections.add(sendingSocket);
+			return Mono.just(handler);
+		}).bind(TcpServerTransport.create(tcp)).block();
+		this.servers.put(name, server);
 		this.port = server.address().getPort();
 		this.discovery.add("backend", host, this.port, Map.of("pod-name", name));
 		return name;
+	}
+
+	/**
+	 * The pod's process dies: its connections close, and its address refuses new ones.
+	 */
+	private void kill(String name) {
+		this.servers.get(name).dispose();
+		this.servers.get(name).onClose().block(Duration.ofSeconds(5));
+		this.connections.get(name).forEach(RSocket::dispose);
 	}
 
 	private Map<String, Long> served() {
@@ -153,6 +191,63 @@ class RSocketIntegrationTests {
 		System.out.println("The new pod took its first call " + after.toMillis() + " ms after it joined");
 		assertThat(after).isLessThan(Duration.ofSeconds(1));
 		requester.dispose();
+	}
+
+	@Test
+	void aKilledPodsRequestsGoToTheOthersWithNoneFailed() throws Exception {
+		this.app = RunningApp.start(this.discovery, "connbalance.services.backend.strategy=round-robin");
+		RSocketRequester requester = requester();
+		for (int i = 0; i < 30; i++) {
+			call(requester);
+		}
+		assertThat(served()).containsValues(10L, 10L, 10L);
+		// pod-3 dies while discovery still lists it
+		kill("pod-3");
+		Map<String, Long> before = served();
+		for (int i = 0; i < 60; i++) {
+			assertThat(call(requester)).isIn("pod-1", "pod-2");
+		}
+		Map<String, Long> after = served();
+		assertThat(after.get("pod-1") - before.get("pod-1")).isEqualTo(30);
+		assertThat(after.get("pod-2") - before.get("pod-2")).isEqualTo(30);
+		assertThat(this.app.podValues("backend", "/requests/failed")).containsEntry("pod-1", 0L)
+			.containsEntry("pod-2", 0L);
+		requester.dispose();
+	}
+
+	@Test
+	void aServiceWithAnSslBundleConnectsOverTlsVerifyingEachPodAsTheService(@TempDir Path directory) throws Exception {
+		stop();
+		this.discovery.clear("backend");
+		this.served.clear();
+		this.servers.clear();
+		this.port = 0;
+		TestCa ca = TestCa.create(directory);
+		Path certificate = ca.issue("backend", "backend", null);
+		for (int i = 1; i <= 3; i++) {
+			addPod(i, certificate, directory.resolve("backend.key"));
+		}
+		this.app = RunningApp.start(this.discovery, "connbalance.services.backend.strategy=round-robin",
+				"spring.ssl.bundle.pem.backend-ca.truststore.certificate=file:" + ca.certificate(),
+				"connbalance.services.backend.ssl-bundle=backend-ca");
+		RSocketRequester requester = requester();
+		// the pods' certificate names backend alone, no address: each connection verified
+		// its pod as the service
+		for (int i = 0; i < 30; i++) {
+			assertThat(call(requester)).startsWith("pod-");
+		}
+		assertThat(served()).containsValues(10L, 10L, 10L);
+		requester.dispose();
+		// without the bundle the pods' certificate is not trusted: no request reaches
+		// them
+		this.app.close();
+		this.app = RunningApp.start(this.discovery);
+		RSocketRequester untrusting = requester();
+		assertThatThrownBy(
+				() -> untrusting.route("who").data("?").retrieveMono(String.class).block(Duration.ofSeconds(3)))
+			.isNotNull();
+		assertThat(served()).containsValues(10L, 10L, 10L);
+		untrusting.dispose();
 	}
 
 }

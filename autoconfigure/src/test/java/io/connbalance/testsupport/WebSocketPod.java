@@ -1,11 +1,14 @@
 package io.connbalance.testsupport;
 
 import java.io.IOException;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 import java.nio.file.Path;
 
+import reactor.netty.Connection;
 import reactor.netty.DisposableServer;
 import reactor.netty.http.Http11SslContextSpec;
 import reactor.netty.http.server.HttpServer;
@@ -24,6 +27,8 @@ public final class WebSocketPod implements TestPod {
 
 	private final AtomicLong served = new AtomicLong();
 
+	private final Queue<Connection> connections = new ConcurrentLinkedQueue<>();
+
 	private WebSocketPod(String name, String host, int port, Path certificate, Path key) {
 		this.name = name;
 		HttpServer server = HttpServer.create().host(host).port(port);
@@ -31,7 +36,7 @@ public final class WebSocketPod implements TestPod {
 			server = server
 				.secure((spec) -> spec.sslContext(Http11SslContextSpec.forServer(certificate.toFile(), key.toFile())));
 		}
-		this.server = server.route((routes) -> routes.ws("/echo", (in, out) -> {
+		this.server = server.doOnConnection(this.connections::add).route((routes) -> routes.ws("/echo", (in, out) -> {
 			this.sessions.incrementAndGet();
 			return out.sendString(in.receive().asString().map((message) -> {
 				this.served.incrementAndGet();
@@ -93,6 +98,15 @@ public final class WebSocketPod implements TestPod {
 	@Override
 	public int active() {
 		return this.sessions.get();
+	}
+
+	/**
+	 * Dies as a killed process does: its connections close without a WebSocket close
+	 * frame, and its address refuses new ones.
+	 */
+	public void kill() {
+		this.server.disposeNow();
+		this.connections.forEach(Connection::dispose);
 	}
 
 	@Override
