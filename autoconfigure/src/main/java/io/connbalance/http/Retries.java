@@ -24,7 +24,7 @@ import org.springframework.http.HttpMethod;
  * retried: the pod may still be working on the request. A full pool is a busy pod, not a
  * failing one: it does not count toward the pod's ejection.
  */
-final class Retries {
+public final class Retries {
 
 	private static final Set<HttpMethod> IDEMPOTENT = Set.of(HttpMethod.GET, HttpMethod.HEAD, HttpMethod.OPTIONS,
 			HttpMethod.PUT, HttpMethod.DELETE, HttpMethod.TRACE);
@@ -78,7 +78,7 @@ final class Retries {
 	 * @param failure the failure
 	 * @return {@code true} if it counts toward the pod's ejection
 	 */
-	static boolean isPodFailure(Throwable failure) {
+	public static boolean isPodFailure(Throwable failure) {
 		if (isRejectedByPeer(failure)) {
 			return false;
 		}

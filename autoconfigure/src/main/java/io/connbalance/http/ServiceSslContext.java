@@ -15,6 +15,8 @@ import javax.net.ssl.SSLSessionContext;
 import javax.net.ssl.SSLSocketFactory;
 import javax.net.ssl.TrustManager;
 
+import org.springframework.boot.ssl.SslOptions;
+
 /**
  * An {@link SSLContext} whose client engines name the service whatever address they were
  * made for: a client that connects to a pod's IP sends the service's name in SNI and
@@ -22,8 +24,15 @@ import javax.net.ssl.TrustManager;
  */
 final class ServiceSslContext extends SSLContext {
 
-	ServiceSslContext(SSLContext delegate, String service) {
-		super(new Spi(delegate, service), delegate.getProvider(), delegate.getProtocol());
+	/**
+	 * Wraps a context.
+	 * @param delegate the context that makes the engines
+	 * @param service the name engines give
+	 * @param options the protocols and ciphers engines enable, or {@code null} for the
+	 * context's
+	 */
+	ServiceSslContext(SSLContext delegate, String service, SslOptions options) {
+		super(new Spi(delegate, service, options), delegate.getProvider(), delegate.getProtocol());
 	}
 
 	private static final class Spi extends SSLContextSpi {
@@ -32,9 +41,12 @@ final class ServiceSslContext extends SSLContext {
 
 		private final String service;
 
-		Spi(SSLContext delegate, String service) {
+		private final SslOptions options;
+
+		Spi(SSLContext delegate, String service, SslOptions options) {
 			this.delegate = delegate;
 			this.service = service;
+			this.options = options;
 		}
 
 		@Override
@@ -69,6 +81,12 @@ final class ServiceSslContext extends SSLContext {
 			// none
 			parameters.setServerNames(List.of(new SNIHostName(this.service)));
 			parameters.setEndpointIdentificationAlgorithm("HTTPS");
+			if (this.options != null && this.options.getEnabledProtocols() != null) {
+				parameters.setProtocols(this.options.getEnabledProtocols());
+			}
+			if (this.options != null && this.options.getCiphers() != null) {
+				parameters.setCipherSuites(this.options.getCiphers());
+			}
 			engine.setSSLParameters(parameters);
 			return engine;
 		}

@@ -12,6 +12,7 @@ import javax.net.ssl.SSLContext;
 
 import jakarta.websocket.WebSocketContainer;
 
+import io.connbalance.balance.NoPodAvailableException;
 import io.connbalance.balance.ServiceBalancer;
 import io.connbalance.balance.ServiceBalancers;
 
@@ -31,7 +32,8 @@ import org.springframework.web.util.UriComponentsBuilder;
  * sessions from this client, with the {@code Host} header the URL's authority. Over
  * {@code wss} the TLS engine names the service (SNI and hostname verification) and trusts
  * the service's SSL bundle, through the standard client's SSL context, which Tomcat's
- * client honours. The service's connect timeout bounds Tomcat's connect and handshake.
+ * client honours. The service's read timeout (else 10 s) bounds Tomcat's connect and each
+ * step of the handshake.
  */
 public final class ServiceStandardWebSocketClient implements WebSocketClient {
 
@@ -71,14 +73,14 @@ public final class ServiceStandardWebSocketClient implements WebSocketClient {
 		return this.clients.computeIfAbsent(service, (key) -> {
 			StandardWebSocketClient client = new StandardWebSocketClient(this.container);
 			ClientOptions options = this.options.get(service);
-			if (options != null && options.connectTimeout() != null) {
-				client
-					.setUserProperties(Map.of(IO_TIMEOUT_PROPERTY, Long.toString(options.connectTimeout().toMillis())));
-			}
+			// Tomcat's bound on the connect and on each read and write of the handshake
+			client.setUserProperties(
+					Map.of(IO_TIMEOUT_PROPERTY, Long.toString(WebSocketSessions.handshakeTimeout(options).toMillis())));
 			SslBundle bundle = (options != null) ? options.sslBundle() : null;
 			try {
 				SSLContext context = (bundle != null) ? bundle.createSslContext() : SSLContext.getDefault();
-				client.setSslContext(new ServiceSslContext(context, service));
+				client.setSslContext(
+						new ServiceSslContext(context, service, (bundle != null) ? bundle.getOptions() : null));
 			}
 			catch (NoSuchAlgorithmException ex) {
 				throw new IllegalStateException("No default TLS context for service '" + service + "'", ex);
@@ -102,7 +104,13 @@ public final class ServiceStandardWebSocketClient implements WebSocketClient {
 			return this.delegate.execute(handler, headers, uri);
 		}
 		ServiceBalancer balancer = this.balancers.get(host);
-		WebSocketSessions.Handshake handshake = this.sessions.choose(balancer);
+		WebSocketSessions.Handshake handshake;
+		try {
+			handshake = this.sessions.choose(balancer);
+		}
+		catch (NoPodAvailableException ex) {
+			return CompletableFuture.failedFuture(ex);
+		}
 		WebSocketHttpHeaders podHeaders = new WebSocketHttpHeaders();
 		if (headers != null) {
 			podHeaders.putAll(headers);
@@ -118,8 +126,8 @@ public final class ServiceStandardWebSocketClient implements WebSocketClient {
 					try {
 						session.close(new CloseStatus(code));
 					}
-					catch (IOException ex) {
-						// closed already
+					catch (IOException | RuntimeException ex) {
+						// closed already, or closing
 					}
 				});
 				super.afterConnectionEstablished(session);
@@ -135,15 +143,22 @@ public final class ServiceStandardWebSocketClient implements WebSocketClient {
 			}
 
 		};
-		return client(host).execute(counted, podHeaders, PodUris.rewrite(uri, handshake.pod()))
-			.whenComplete((session, failure) -> {
-				if (failure instanceof CancellationException) {
-					handshake.cancelled();
-				}
-				else if (failure != null) {
-					handshake.failed(failure);
-				}
-			});
+		CompletableFuture<WebSocketSession> opening;
+		try {
+			opening = client(host).execute(counted, podHeaders, PodUris.rewrite(uri, handshake.pod()));
+		}
+		catch (RuntimeException ex) {
+			handshake.failed(ex);
+			return CompletableFuture.failedFuture(ex);
+		}
+		return opening.whenComplete((session, failure) -> {
+			if (failure instanceof CancellationException) {
+				handshake.cancelled();
+			}
+			else if (failure != null) {
+				handshake.failed(failure);
+			}
+		});
 	}
 
 }

@@ -1,8 +1,11 @@
 package io.connbalance.http;
 
 import java.net.URI;
+import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import reactor.core.publisher.Mono;
 import reactor.netty.http.client.HttpClient;
@@ -56,13 +59,17 @@ public final class ServiceWebSocketClient implements WebSocketClient {
 		this.options = Map.copyOf(options);
 		this.balancers = balancers;
 		this.sessions = sessions;
+		for (ServiceBalancer balancer : balancers.all()) {
+			// a pod that has drained (its sessions closed) needs its client no more
+			balancer.addDrainListener((pod) -> this.clients.remove(balancer.service() + "/" + pod.pod().address()));
+		}
 	}
 
 	/**
 	 * The WebSocket client of a pod: connections of its own (none shared with the HTTP
 	 * pools), resolving the service's name to the pod, with the service's connect timeout
-	 * and SSL bundle, by Spring Boot's builder. A pod that has gone leaves only this
-	 * small object behind: it holds no connection once its sessions have closed.
+	 * and SSL bundle, by Spring Boot's builder. It is dropped once its pod has left and
+	 * drained.
 	 */
 	private ReactorNettyWebSocketClient client(String service, Pod pod) {
 		ClientOptions options = this.options.get(service);
@@ -71,7 +78,10 @@ public final class ServiceWebSocketClient implements WebSocketClient {
 			ReactorHttpClientBuilder builder = new ReactorHttpClientBuilder()
 				.withHttpClientFactory(() -> HttpClient.create(ConnectionProvider.newConnection()))
 				.withHttpClientCustomizer((client) -> client.resolver(resolver));
-			HttpClient client = (options != null) ? builder.build(options.settings())
+			// no read timeout: a session may be quiet for long (the handshake has its
+			// own)
+			HttpClient client = (options != null)
+					? builder.build(options.settings().withTimeouts(options.connectTimeout(), null))
 					: builder.build(HttpClientSettings.defaults());
 			return new ReactorNettyWebSocketClient(client);
 		});
@@ -89,18 +99,37 @@ public final class ServiceWebSocketClient implements WebSocketClient {
 			return this.delegate.execute(url, headers, handler);
 		}
 		ServiceBalancer balancer = this.balancers.get(service);
+		Duration handshakeTimeout = WebSocketSessions.handshakeTimeout(this.options.get(service));
 		return Mono.defer(() -> {
 			WebSocketSessions.Handshake handshake = this.sessions.choose(balancer);
 			Pod pod = handshake.pod();
-			HttpHeaders podHeaders = new HttpHeaders();
-			podHeaders.putAll(headers);
-			podHeaders.set(HttpHeaders.HOST, PodUris.authority(url));
-			return client(service, pod).execute(PodUris.toPodPort(url, pod), podHeaders, (session) -> {
-				Runnable closed = handshake
-					.succeeded((code) -> session.close(new CloseStatus(code)).subscribe(null, (failure) -> {
-					}));
-				return handler.handle(session).doFinally((signal) -> closed.run());
-			})
+			AtomicBoolean opened = new AtomicBoolean();
+			Mono<Void> session;
+			try {
+				HttpHeaders podHeaders = new HttpHeaders();
+				podHeaders.putAll(headers);
+				podHeaders.set(HttpHeaders.HOST, PodUris.authority(url));
+				session = client(service, pod).execute(PodUris.toPodPort(url, pod), podHeaders, (open) -> {
+					opened.set(true);
+					Runnable closed = handshake
+						.succeeded((code) -> open.close(new CloseStatus(code)).subscribe(null, (failure) -> {
+						}));
+					return Mono.defer(() -> handler.handle(open)).doFinally((signal) -> closed.run());
+				});
+			}
+			catch (RuntimeException ex) {
+				handshake.failed(ex);
+				return Mono.error(ex);
+			}
+			// a pod that accepts the connection and never answers (frozen) fails the
+			// handshake instead of holding its caller
+			Mono<Void> timeout = Mono.delay(handshakeTimeout)
+				// takeUntilOther ends the session when this completes: it never does once
+				// open
+				.flatMap((tick) -> opened.get() ? Mono.never()
+						: Mono.error(new TimeoutException("No WebSocket handshake from pod " + pod.name() + " ("
+								+ pod.address() + ") within " + handshakeTimeout.toMillis() + " ms")));
+			return session.takeUntilOther(timeout)
 				.doOnError(handshake::failed)
 				// cancelled during the handshake (after it, ending is a no-op)
 				.doFinally((signal) -> handshake.cancelled());

@@ -12,8 +12,11 @@ import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.IntConsumer;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
@@ -29,8 +32,9 @@ import io.connbalance.stats.PodStats;
 
 /**
  * The WebSocket sessions this client holds open to each pod: where a new session goes
- * (the pod with the fewest, never one draining or ejected), and, for services that ask
- * for it, moving sessions off pods that hold more than their share once a pod has joined.
+ * (the pod with the fewest, never one draining, nor one ejected while another is not),
+ * and, for services that ask for it, moving sessions off pods that hold more than their
+ * share once a pod has joined.
  * <ul>
  * <li>Rebalancing closes the oldest session of the busiest pod with {@code 1012} (service
  * restart) while it holds two sessions more than the quietest, at most
@@ -53,10 +57,18 @@ public final class WebSocketSessions implements ConnectionCounter {
 
 	private static final Duration DRAIN_TIMEOUT = Duration.ofSeconds(30);
 
+	/** How long a handshake may take when the service sets no read timeout. */
+	static final Duration HANDSHAKE_TIMEOUT = Duration.ofSeconds(10);
+
 	/** How long after a pod joins sessions are moved to it. */
 	private static final Duration REBALANCE_WINDOW = Duration.ofSeconds(60);
 
 	private static final Log logger = LogFactory.getLog(WebSocketSessions.class);
+
+	/**
+	 * The status of an answer that refused an upgrade, in Netty's or Tomcat's message.
+	 */
+	private static final Pattern UPGRADE_STATUS = Pattern.compile("(?:getStatus: |server \\[)(\\d{3})\\b");
 
 	private final ServiceBalancers balancers;
 
@@ -118,7 +130,7 @@ public final class WebSocketSessions implements ConnectionCounter {
 
 	/**
 	 * Chooses the pod of a new session: the one with the fewest sessions among the pods
-	 * in use that are not ejected, ties at random.
+	 * in use that are not ejected (or among all in use when all are), ties at random.
 	 * @param balancer the service's balancer
 	 * @return the handshake on that pod, to end exactly once
 	 * @throws NoPodAvailableException when no pod is ready
@@ -195,7 +207,6 @@ public final class WebSocketSessions implements ConnectionCounter {
 			deque.add(open);
 			return deque;
 		});
-		opened(pod);
 		// a pod that leaves stays listed, draining, while its sessions are open
 		boolean held = pod.hold();
 		AtomicBoolean closed = new AtomicBoolean();
@@ -284,7 +295,13 @@ public final class WebSocketSessions implements ConnectionCounter {
 	}
 
 	private static void close(Open open, int code) {
-		open.close().accept(code);
+		try {
+			open.close().accept(code);
+		}
+		catch (RuntimeException ex) {
+			// the session closes or has closed; the others are told all the same
+			logger.debug("A WebSocket session did not take its close " + code, ex);
+		}
 	}
 
 	private static int count(Map<PodStats, ConcurrentLinkedDeque<Open>> byPod, PodStats pod) {
@@ -328,6 +345,42 @@ public final class WebSocketSessions implements ConnectionCounter {
 	}
 
 	/**
+	 * How long a session's handshake may take: the service's read timeout, else
+	 * {@link #HANDSHAKE_TIMEOUT}.
+	 * @param options the service's options, or {@code null}
+	 * @return the timeout
+	 */
+	static Duration handshakeTimeout(ClientOptions options) {
+		return (options != null && options.readTimeout() != null) ? options.readTimeout() : HANDSHAKE_TIMEOUT;
+	}
+
+	/**
+	 * Whether a failed handshake says that its pod failed: as for any HTTP request (it
+	 * could not be reached, its connection broke), and also when the handshake timed out
+	 * or the pod answered the upgrade with a 5xx status. A 4xx answer (a wrong path, a
+	 * refused credential) is the client's, as every pod would give it.
+	 * @param failure the failure
+	 * @return {@code true} if it counts toward the pod's ejection
+	 */
+	static boolean isPodFailure(Throwable failure) {
+		if (Retries.isPodFailure(failure)) {
+			return true;
+		}
+		for (Throwable cause = failure; cause != null; cause = (cause.getCause() != cause) ? cause.getCause() : null) {
+			if (cause instanceof TimeoutException) {
+				return true;
+			}
+			// Netty: "Invalid handshake response getStatus: 503 ..."; Tomcat: "The HTTP
+			// response from the server [503] did not permit the HTTP upgrade ..."
+			Matcher status = UPGRADE_STATUS.matcher(String.valueOf(cause.getMessage()));
+			if (status.find() && status.group(1).startsWith("5")) {
+				return true;
+			}
+		}
+		return false;
+	}
+
+	/**
 	 * The opening of a session on a pod: an HTTP request of the pod's like any other, so
 	 * a handshake that succeeds resets the pod's count of consecutive failures, one that
 	 * fails counts toward its ejection, and both are timed and counted.
@@ -367,21 +420,25 @@ public final class WebSocketSessions implements ConnectionCounter {
 		Runnable succeeded(IntConsumer close) {
 			// counted among the pod's sessions before it stops counting as opening
 			Runnable closed = open(this.service, this.pod, close);
-			if (this.ended.compareAndSet(false, true) && this.counted) {
-				this.pod.responded(this.sent);
-				this.pod.end(Client.WEBSOCKET, this.sent, false, false);
+			if (this.ended.compareAndSet(false, true)) {
+				opened(this.pod);
+				if (this.counted) {
+					this.pod.responded(this.sent);
+					this.pod.end(Client.WEBSOCKET, this.sent, false, false);
+				}
 			}
 			return closed;
 		}
 
 		/**
 		 * Ends the handshake with a failure, unless it has ended already: a pod that
-		 * refuses sessions must not draw every new one.
+		 * refuses sessions (a connection refused or broken, a handshake that timed out, a
+		 * 5xx answer to the upgrade) must not draw every new one.
 		 * @param failure why
 		 */
 		void failed(Throwable failure) {
 			if (end() && this.counted) {
-				this.pod.endWithoutResponse(Client.WEBSOCKET, this.sent, true, Retries.isPodFailure(failure), failure);
+				this.pod.endWithoutResponse(Client.WEBSOCKET, this.sent, true, isPodFailure(failure), failure);
 			}
 		}
 

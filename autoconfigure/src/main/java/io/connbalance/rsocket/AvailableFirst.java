@@ -4,6 +4,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 import io.rsocket.RSocket;
+import io.rsocket.core.RSocketConnector;
+import io.rsocket.loadbalance.ClientLoadbalanceStrategy;
 import io.rsocket.loadbalance.LoadbalanceStrategy;
 
 /**
@@ -11,12 +13,23 @@ import io.rsocket.loadbalance.LoadbalanceStrategy;
  * ejected (see {@link CountingConnection#availability()}), or among all of them when none
  * is.
  */
-final class AvailableFirst implements LoadbalanceStrategy {
+final class AvailableFirst implements ClientLoadbalanceStrategy {
 
 	private final LoadbalanceStrategy delegate;
 
 	AvailableFirst(LoadbalanceStrategy delegate) {
 		this.delegate = delegate;
+	}
+
+	/**
+	 * Lets a strategy that weighs sockets (rsocket-java's weighted one) set up the stats
+	 * it keeps of each: rsocket-java initializes only the strategy it is given.
+	 */
+	@Override
+	public void initialize(RSocketConnector connector) {
+		if (this.delegate instanceof ClientLoadbalanceStrategy client) {
+			client.initialize(connector);
+		}
 	}
 
 	@Override

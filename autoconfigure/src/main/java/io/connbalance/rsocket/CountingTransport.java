@@ -7,6 +7,7 @@ import io.rsocket.DuplexConnection;
 import io.rsocket.transport.ClientTransport;
 import reactor.core.publisher.Mono;
 
+import io.connbalance.http.Retries;
 import io.connbalance.stats.Client;
 import io.connbalance.stats.PodStats;
 
@@ -30,7 +31,8 @@ final class CountingTransport implements ClientTransport {
 	/**
 	 * Connects; a connect that fails (refused, timed out, a certificate not trusted)
 	 * counts as a failure of the pod, as it does for HTTP requests, so that a pod that
-	 * died is ejected.
+	 * died is ejected; one the pod's TLS refused (this client's certificate) does not, as
+	 * every pod would refuse it.
 	 */
 	@Override
 	public Mono<DuplexConnection> connect() {
@@ -39,7 +41,7 @@ final class CountingTransport implements ClientTransport {
 			long started = (stats != null) ? stats.now() : 0;
 			return this.delegate.connect().doOnError((failure) -> {
 				if (stats != null && stats.begin()) {
-					stats.endWithoutResponse(Client.RSOCKET, started, true, true, failure);
+					stats.endWithoutResponse(Client.RSOCKET, started, true, Retries.isPodFailure(failure), failure);
 				}
 			});
 		}).map((connection) -> new CountingConnection(connection, this.pod, this.usable));

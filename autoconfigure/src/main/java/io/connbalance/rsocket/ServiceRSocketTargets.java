@@ -78,7 +78,10 @@ public final class ServiceRSocketTargets {
 			this.lists.put(balancer.service(), list);
 			balancer.addSelectionListener(() -> publish(balancer, list));
 			// a pod that left stays a target until its streams are done
-			balancer.addDrainListener((pod) -> publish(balancer, list));
+			balancer.addDrainListener((pod) -> {
+				this.targets.remove(balancer.service() + "/" + pod.pod().address());
+				publish(balancer, list);
+			});
 			publish(balancer, list);
 		}
 	}

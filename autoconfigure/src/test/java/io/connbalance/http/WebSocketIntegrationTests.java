@@ -1,5 +1,7 @@
 package io.connbalance.http;
 
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -8,6 +10,9 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -351,6 +356,99 @@ class WebSocketIntegrationTests {
 			reconnected += (chatter.sessions.get() > 1) ? 1 : 0;
 		}
 		assertThat(reconnected).as("clients of the killed pod").isEqualTo(4);
+	}
+
+	/**
+	 * Opens a session that stays open until the test ends, and waits for its handshake.
+	 * @return whether it opened
+	 */
+	private boolean open(WebSocketClient client) throws Exception {
+		Sinks.Empty<Void> end = Sinks.empty();
+		this.held.add(end);
+		CompletableFuture<Boolean> opened = new CompletableFuture<>();
+		client.execute(ECHO, (session) -> {
+			opened.complete(true);
+			return end.asMono();
+		}).subscribe(null, (failure) -> opened.complete(false));
+		return opened.get(30, TimeUnit.SECONDS);
+	}
+
+	/** Opens sessions one at a time until 12 have opened, and counts the attempts. */
+	private int openTwelve(Callable<Boolean> open) throws Exception {
+		int opened = 0;
+		int attempts = 0;
+		while (opened < 12 && attempts < 40) {
+			attempts++;
+			opened += open.call() ? 1 : 0;
+		}
+		assertThat(opened).as("sessions opened in %s attempts", attempts).isEqualTo(12);
+		return attempts;
+	}
+
+	private void assertEjectedWithNothingLeftInFlight(String pod, String failure) throws Exception {
+		assertThat(this.app.pod("backend", pod).get("state").asString()).isEqualTo("ejected");
+		assertThat(this.app.pod("backend", pod).get("lastFailure").asString()).contains(failure);
+		assertThat(this.app.podValues("backend", "/requests/inFlight").values()).containsOnly(0L);
+	}
+
+	@Test
+	void aPodThatAnswersUpgradesWith503IsEjectedForEitherClient() throws Exception {
+		this.pods.get(2).refuse(503);
+		this.app = RunningApp.start(this.discovery);
+		WebSocketClient client = this.app.bean(WebSocketClient.class);
+		// the refusing pod holds no session, so it is the one with the fewest until it is
+		// ejected: 5 refusals in a row
+		assertThat(openTwelve(() -> open(client))).isEqualTo(17);
+		Await.until(Duration.ofSeconds(5), () -> sessions().equals(List.of(6, 6, 0)));
+		assertEjectedWithNothingLeftInFlight("pod-3", "503");
+		this.held.forEach(Sinks.Empty::tryEmitEmpty);
+		Await.until(Duration.ofSeconds(5), () -> sessions().equals(List.of(0, 0, 0)));
+		this.app.close();
+
+		this.app = RunningApp.start(this.discovery);
+		org.springframework.web.socket.client.WebSocketClient standard = this.app
+			.bean(org.springframework.web.socket.client.WebSocketClient.class);
+		List<org.springframework.web.socket.WebSocketSession> open = new ArrayList<>();
+		try {
+			assertThat(openTwelve(() -> {
+				try {
+					open.add(standard.execute(collecting(new ArrayList<>()), "ws://backend/echo")
+						.get(30, TimeUnit.SECONDS));
+					return true;
+				}
+				catch (ExecutionException ex) {
+					return false;
+				}
+			})).isEqualTo(17);
+			Await.until(Duration.ofSeconds(5), () -> sessions().equals(List.of(6, 6, 0)));
+			assertEjectedWithNothingLeftInFlight("pod-3", "503");
+		}
+		finally {
+			for (org.springframework.web.socket.WebSocketSession session : open) {
+				session.close();
+			}
+		}
+	}
+
+	@Test
+	void aFrozenPodFailsItsHandshakesWithinTheReadTimeoutAndIsEjected() throws Exception {
+		// a frozen process: the kernel completes its connections, nothing answers
+		try (ServerSocket frozen = new ServerSocket(0, 50, InetAddress.getByName("127.0.0.9"))) {
+			this.discovery.add("backend", "127.0.0.9", frozen.getLocalPort(), Map.of("pod-name", "frozen"));
+			this.app = RunningApp.start(this.discovery, "connbalance.services.backend.read-timeout=500ms");
+			WebSocketClient client = this.app.bean(WebSocketClient.class);
+			long started = System.nanoTime();
+			int attempts = openTwelve(() -> open(client));
+			Duration took = Duration.ofNanos(System.nanoTime() - started);
+			System.out.println("12 sessions in " + attempts + " attempts and " + took.toMillis() + " ms");
+			assertThat(attempts).isBetween(16, 17);
+			assertThat(took).isLessThan(Duration.ofSeconds(10));
+			Await.until(Duration.ofSeconds(5), () -> sessions().equals(List.of(4, 4, 4)));
+			// sessions outlive the read timeout, which bounds only their handshake
+			Thread.sleep(1000);
+			assertThat(sessions()).containsExactly(4, 4, 4);
+			assertEjectedWithNothingLeftInFlight("frozen", "No WebSocket handshake from pod frozen");
+		}
 	}
 
 	/**

@@ -29,6 +29,8 @@ public final class WebSocketPod implements TestPod {
 
 	private final Queue<Connection> connections = new ConcurrentLinkedQueue<>();
 
+	private volatile int refusal;
+
 	private WebSocketPod(String name, String host, int port, Path certificate, Path key) {
 		this.name = name;
 		HttpServer server = HttpServer.create().host(host).port(port);
@@ -36,13 +38,21 @@ public final class WebSocketPod implements TestPod {
 			server = server
 				.secure((spec) -> spec.sslContext(Http11SslContextSpec.forServer(certificate.toFile(), key.toFile())));
 		}
-		this.server = server.doOnConnection(this.connections::add).route((routes) -> routes.ws("/echo", (in, out) -> {
-			this.sessions.incrementAndGet();
-			return out.sendString(in.receive().asString().map((message) -> {
-				this.served.incrementAndGet();
-				return name + ":" + message;
-			})).then().doFinally((signal) -> this.sessions.decrementAndGet());
-		})).bindNow();
+		this.server = server.doOnConnection(this.connections::add)
+			.route((routes) -> routes.get("/echo", (request, response) -> {
+				int refusal = this.refusal;
+				if (refusal != 0) {
+					return response.status(refusal).send();
+				}
+				return response.sendWebsocket((in, out) -> {
+					this.sessions.incrementAndGet();
+					return out.sendString(in.receive().asString().map((message) -> {
+						this.served.incrementAndGet();
+						return name + ":" + message;
+					})).then().doFinally((signal) -> this.sessions.decrementAndGet());
+				});
+			}))
+			.bindNow();
 	}
 
 	/**
@@ -98,6 +108,14 @@ public final class WebSocketPod implements TestPod {
 	@Override
 	public int active() {
 		return this.sessions.get();
+	}
+
+	/**
+	 * Answers every upgrade from now on with a status instead of a session.
+	 * @param status the status, such as 503; 0 to accept sessions again
+	 */
+	public void refuse(int status) {
+		this.refusal = status;
 	}
 
 	/**
