@@ -24,11 +24,12 @@ import io.connbalance.stats.PodStats;
  * and the count it is based on change under one lock, so that concurrent borrows cannot
  * all pick the same pod.
  * <p>
- * A new pod gets a pool at once and, being the least used, the next borrows; pods with
- * more open connections than their share then retire their idle connections (busy ones
- * when they are returned). A pod that leaves gets no new borrows, and its pool closes
- * when its last borrowed connection is returned. A pod whose pool cannot give a
- * connection is skipped and tried again after a backoff (1 s, doubling up to 30 s).
+ * A new pod gets a pool at once and, being the least used, the next borrows; the other
+ * pods keep their connections (under load they are all in use, and closing them would
+ * take capacity away just as it grows; idle ones close after Hikari's idle timeout). A
+ * pod that leaves gets no new borrows, and its pool closes when its last borrowed
+ * connection is returned. A pod whose pool cannot give a connection is skipped and tried
+ * again after a backoff (1 s, doubling up to 30 s).
  */
 public final class PodDataSource implements DataSourceBasics, AutoCloseable {
 
@@ -92,7 +93,6 @@ public final class PodDataSource implements DataSourceBasics, AutoCloseable {
 		}
 		this.generation = snapshot.generation();
 		List<PodPool> nowReady = new ArrayList<>();
-		boolean added = false;
 		for (Pod pod : snapshot.pods()) {
 			if (!pod.isReady()) {
 				continue;
@@ -101,7 +101,6 @@ public final class PodDataSource implements DataSourceBasics, AutoCloseable {
 			if (pool == null) {
 				pool = new PodPool(pod, this.settings.service(), this.settings.createPool(pod));
 				this.pools.put(pod.address(), pool);
-				added = true;
 			}
 			pool.retired = false;
 			nowReady.add(pool);
@@ -114,9 +113,6 @@ public final class PodDataSource implements DataSourceBasics, AutoCloseable {
 					drained.add(pool);
 				}
 			}
-		}
-		if (added) {
-			PodPool.retireSurplusConnections(this.ready);
 		}
 	}
 

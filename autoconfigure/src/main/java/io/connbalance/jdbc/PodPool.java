@@ -1,7 +1,6 @@
 package io.connbalance.jdbc;
 
 import java.time.Duration;
-import java.util.List;
 
 import com.zaxxer.hikari.HikariDataSource;
 import org.apache.commons.logging.Log;
@@ -99,24 +98,6 @@ final class PodPool {
 	void close() {
 		this.pool.close();
 		logger.info("Closed the pool of " + describe() + ", which left service '" + this.service + "'");
-	}
-
-	/**
-	 * Pods with more open connections than their share retire the idle ones (busy ones
-	 * when they are returned), so that the connections follow the borrows to new pods.
-	 * @param ready the pools of the ready pods
-	 */
-	static void retireSurplusConnections(List<PodPool> ready) {
-		int open = 0;
-		for (PodPool pool : ready) {
-			open += pool.openConnections();
-		}
-		int share = (int) Math.ceil((double) open / Math.max(1, ready.size()));
-		for (PodPool pool : ready) {
-			if (pool.openConnections() > share) {
-				pool.pool.getHikariPoolMXBean().softEvictConnections();
-			}
-		}
 	}
 
 	String describe() {

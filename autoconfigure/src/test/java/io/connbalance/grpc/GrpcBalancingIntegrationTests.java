@@ -135,7 +135,9 @@ class GrpcBalancingIntegrationTests {
 			assertThat(GrpcPodServer.who(channel)).startsWith("pod-");
 		}
 		Map<String, Long> served = this.pods.served();
-		Distribution.assertEven(served, 3, 0.03);
+		// least-request with one caller picks among tied pods at random: 5% is 5.8
+		// standard deviations of 3,000 picks (3% was 3.5, and a clean run missed it)
+		Distribution.assertEven(served, 3, "round-robin".equals(strategy) ? 0.03 : 0.05);
 		JsonNode endpoint = this.app.endpoint("backend");
 		assertThat(endpoint.get("strategy").asString()).isEqualTo(strategy);
 		assertThat(this.app.podValues("backend", "/requests/total")).isEqualTo(served);

@@ -10,6 +10,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -86,8 +88,16 @@ public final class GrpcPodServer implements TestPod {
 
 	private volatile Status whoFailure;
 
+	private ExecutorService executor;
+
 	private GrpcPodServer(String name, String host, int port, Duration maxConnectionIdle) throws IOException {
+		this(name, host, port, maxConnectionIdle, 0, Duration.ZERO);
+	}
+
+	private GrpcPodServer(String name, String host, int port, Duration maxConnectionIdle, int workers,
+			Duration serviceTime) throws IOException {
 		this.name = name;
+		this.whoDelayMillis = serviceTime.toMillis();
 		ServerServiceDefinition service = ServerServiceDefinition.builder("test.Pods")
 			.addMethod(WHO, ServerCalls.asyncUnaryCall((request, response) -> answer(response, this.whoDelayMillis)))
 			.addMethod(SLOW,
@@ -97,6 +107,11 @@ public final class GrpcPodServer implements TestPod {
 			.addMethod(HANG, ServerCalls.asyncUnaryCall(this::hang))
 			.build();
 		NettyServerBuilder builder = NettyServerBuilder.forAddress(new InetSocketAddress(host, port));
+		if (workers > 0) {
+			ExecutorService executor = Executors.newFixedThreadPool(workers);
+			this.executor = executor;
+			builder.executor(executor);
+		}
 		if (maxConnectionIdle != null) {
 			// GOAWAY to a connection without calls for this long, as servers behind
 			// proxies are often set up
@@ -138,6 +153,19 @@ public final class GrpcPodServer implements TestPod {
 	 */
 	public static TestPod.Starter<GrpcPodServer> closingIdle(Duration maxConnectionIdle) {
 		return (name, host, port) -> new GrpcPodServer(name, host, port, maxConnectionIdle);
+	}
+
+	/**
+	 * Starts pods whose capacity is their own: {@code Who} runs on a fixed number of
+	 * workers, each call taking a fixed time (waiting, not computing), so that a pod
+	 * answers at most {@code workers / serviceTime} calls a second and calls beyond its
+	 * workers wait in its queue.
+	 * @param workers the calls a pod serves at once
+	 * @param serviceTime the time each takes
+	 * @return what starts one
+	 */
+	public static TestPod.Starter<GrpcPodServer> withCapacity(int workers, Duration serviceTime) {
+		return (name, host, port) -> new GrpcPodServer(name, host, port, null, workers, serviceTime);
 	}
 
 	private void answer(StreamObserver<String> response, long delayMillis) {
@@ -255,6 +283,9 @@ public final class GrpcPodServer implements TestPod {
 		}
 		catch (InterruptedException ex) {
 			Thread.currentThread().interrupt();
+		}
+		if (this.executor != null) {
+			this.executor.shutdownNow();
 		}
 	}
 

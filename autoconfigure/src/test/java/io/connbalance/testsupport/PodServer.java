@@ -31,7 +31,7 @@ public final class PodServer implements TestPod {
 
 	private final HttpServer server;
 
-	private final ExecutorService executor = Executors.newCachedThreadPool();
+	private final ExecutorService executor;
 
 	private final AtomicLong served = new AtomicLong();
 
@@ -45,8 +45,10 @@ public final class PodServer implements TestPod {
 
 	private volatile boolean closed;
 
-	private PodServer(String name, String host, int port) throws IOException {
+	private PodServer(String name, String host, int port, int workers, Duration serviceTime) throws IOException {
 		this.name = name;
+		this.executor = (workers > 0) ? Executors.newFixedThreadPool(workers) : Executors.newCachedThreadPool();
+		this.delayMillis = serviceTime.toMillis();
 		this.server = HttpServer.create(new InetSocketAddress(host, port), 200);
 		this.server.createContext("/", this::handle);
 		this.server.setExecutor(this.executor);
@@ -62,7 +64,20 @@ public final class PodServer implements TestPod {
 	 * @throws IOException if it cannot bind
 	 */
 	public static PodServer start(String name, String host, int port) throws IOException {
-		return new PodServer(name, host, port);
+		return new PodServer(name, host, port, 0, Duration.ZERO);
+	}
+
+	/**
+	 * Starts pods whose capacity is their own: a fixed number of workers, each taking a
+	 * fixed time (waiting, not computing) per request, so that a pod serves at most
+	 * {@code workers / serviceTime} requests a second whatever the machine's cores, and
+	 * requests beyond its workers wait in its queue.
+	 * @param workers the requests a pod serves at once
+	 * @param serviceTime the time each takes
+	 * @return what starts one
+	 */
+	public static TestPod.Starter<PodServer> withCapacity(int workers, Duration serviceTime) {
+		return (name, host, port) -> new PodServer(name, host, port, workers, serviceTime);
 	}
 
 	private void handle(HttpExchange exchange) throws IOException {

@@ -50,6 +50,7 @@ public final class Compare {
 	/** The scenarios by name, in the report's order. */
 	private static Map<String, Function<Harness, Scenario>> scenarios() {
 		Map<String, Function<Harness, Scenario>> scenarios = new LinkedHashMap<>();
+		scenarios.put("capacity", Capacity::new);
 		scenarios.put("balance", Balance::new);
 		scenarios.put("overhead", Overhead::new);
 		scenarios.put("scale-up", ScaleUp::new);

@@ -28,6 +28,7 @@ import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.cloud.client.discovery.DiscoveryClient;
 import org.springframework.cloud.client.loadbalancer.LoadBalanced;
 import org.springframework.cloud.loadbalancer.cache.LoadBalancerCacheManager;
+import org.springframework.cloud.client.discovery.event.HeartbeatEvent;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.cache.annotation.EnableCaching;
 import org.springframework.context.annotation.Bean;
@@ -47,6 +48,9 @@ final class Contender implements AutoCloseable {
 
 	/** The password of the JDBC contenders (the embedded servers trust loopback). */
 	private static final String DB_PASSWORD = "bench";
+
+	/** The server's name, as the JDBC contenders ask it. */
+	private static final String WHO_QUERY = "select current_setting('cluster_name')";
 
 	private final String name;
 
@@ -194,12 +198,25 @@ final class Contender implements AutoCloseable {
 	 * @return the contender
 	 */
 	static Contender jdbcConnbalance() {
-		ConfigurableApplicationContext context = start(List.of("connbalance.services.backend.service-id=backend",
+		return jdbcConnbalance(WHO_QUERY);
+	}
+
+	/**
+	 * connbalance's multi-host DataSource over the PostgreSQL pods of "backend", asking
+	 * each borrowed connection a query whose one column is the server's name.
+	 * @param query the query
+	 * @param properties more properties, such as the pool size per pod
+	 * @return the contender
+	 */
+	static Contender jdbcConnbalance(String query, String... properties) {
+		List<String> all = new ArrayList<>(List.of("connbalance.services.backend.service-id=backend",
 				"connbalance.datasources.db.service=backend",
 				"connbalance.datasources.db.url=jdbc:postgresql://{host}:{port}/postgres",
 				"connbalance.datasources.db.username=postgres", "connbalance.datasources.db.password=" + DB_PASSWORD));
+		all.addAll(List.of(properties));
+		ConfigurableApplicationContext context = start(all);
 		DataSource dataSource = context.getBean(DataSource.class);
-		return new Contender("connbalance DataSource", context, (request) -> clusterName(dataSource), null);
+		return new Contender("connbalance DataSource", context, (request) -> query(dataSource, query), null);
 	}
 
 	/**
@@ -211,19 +228,31 @@ final class Contender implements AutoCloseable {
 	 * @return the contender
 	 */
 	static Contender jdbcPool(String name, String url, int size) {
+		return jdbcPool(name, url, size, WHO_QUERY);
+	}
+
+	/**
+	 * The naive JDBC client asking a query of its own.
+	 * @param name the contender's name
+	 * @param url the JDBC URL
+	 * @param size the pool's size
+	 * @param query a query whose one column is the server's name
+	 * @return the contender
+	 */
+	static Contender jdbcPool(String name, String url, int size, String query) {
 		HikariDataSource pool = new HikariDataSource();
 		pool.setPoolName("bench");
 		pool.setJdbcUrl(url);
 		pool.setUsername("postgres");
 		pool.setPassword(DB_PASSWORD);
 		pool.setMaximumPoolSize(size);
-		return new Contender(name, null, (request) -> clusterName(pool), pool);
+		return new Contender(name, null, (request) -> query(pool, query), pool);
 	}
 
-	private static String clusterName(DataSource dataSource) {
+	private static String query(DataSource dataSource, String query) {
 		try (Connection connection = dataSource.getConnection();
 				Statement statement = connection.createStatement();
-				ResultSet result = statement.executeQuery("select current_setting('cluster_name')")) {
+				ResultSet result = statement.executeQuery(query)) {
 			result.next();
 			return result.getString(1);
 		}
@@ -244,6 +273,28 @@ final class Contender implements AutoCloseable {
 
 	String name() {
 		return this.name;
+	}
+
+	/**
+	 * Tells the contender's application that discovery changed, as Spring Cloud's
+	 * discovery clients announce it (a {@link HeartbeatEvent}, which Spring Cloud
+	 * Kubernetes publishes on each change it watches): connbalance refreshes at once, as
+	 * its own Kubernetes source does on each watch event. Other applications do with it
+	 * what they do.
+	 */
+	void discoveryChanged() {
+		if (this.context != null && this.context.isActive()) {
+			this.context.publishEvent(new HeartbeatEvent(this, System.nanoTime()));
+		}
+	}
+
+	/**
+	 * This contender under another name.
+	 * @param name the name
+	 * @return the contender
+	 */
+	Contender renamed(String name) {
+		return new Contender(name, this.context, this.call, this.client);
 	}
 
 	/**

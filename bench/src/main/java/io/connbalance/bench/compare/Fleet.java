@@ -2,6 +2,7 @@ package io.connbalance.bench.compare;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
@@ -51,8 +52,7 @@ final class Fleet implements AutoCloseable {
 			throws IOException {
 		return new Fleet(kubeProxy, pods.map(TestPod::name), () -> {
 			P added = pods.add();
-			Contender.DISCOVERY.add("backend", added);
-			return added.name();
+			return new Started(added.name(), added.host(), added, () -> Contender.DISCOVERY.add("backend", added));
 		}, closer);
 	}
 
@@ -63,8 +63,7 @@ final class Fleet implements AutoCloseable {
 		pods.all().forEach((pod) -> pod.register(Contender.DISCOVERY, "backend"));
 		return new Fleet(kubeProxy, pods.all().stream().map(PostgresPods.Server::name).toList(), () -> {
 			PostgresPods.Server added = pods.add();
-			added.register(Contender.DISCOVERY, "backend");
-			return added.name();
+			return new Started(added.name(), added.host(), added, () -> added.register(Contender.DISCOVERY, "backend"));
 		}, pods);
 	}
 
@@ -92,13 +91,31 @@ final class Fleet implements AutoCloseable {
 	}
 
 	String add() throws Exception {
-		String name = this.starter.start();
+		return add(1).get(0).name();
+	}
+
+	/**
+	 * Starts pods, then puts them in discovery (and kube-proxy's rules) at one moment.
+	 * @param count how many
+	 * @return the pods
+	 */
+	List<Started> add(int count) throws Exception {
+		List<Started> started = new ArrayList<>();
+		for (int i = 0; i < count; i++) {
+			started.add(this.starter.start());
+		}
+		started.forEach((pod) -> pod.register().run());
 		changed();
-		return name;
+		return started;
 	}
 
 	void remove(String host) throws IOException {
-		Contender.DISCOVERY.remove("backend", host);
+		remove(List.of(host));
+	}
+
+	/** Takes pods out of discovery (and kube-proxy's rules) at one moment. */
+	void remove(List<String> hosts) throws IOException {
+		hosts.forEach((host) -> Contender.DISCOVERY.remove("backend", host));
 		changed();
 	}
 
@@ -115,12 +132,23 @@ final class Fleet implements AutoCloseable {
 		}
 	}
 
-	/** Starts one more pod, adds it to discovery and names it. */
+	/** Starts one more pod, not yet in discovery. */
 	@FunctionalInterface
 	interface PodStarter {
 
-		String start() throws Exception;
+		Started start() throws Exception;
 
+	}
+
+	/**
+	 * A pod started by the fleet.
+	 *
+	 * @param name its name
+	 * @param host its address
+	 * @param pod stops it
+	 * @param register puts it in discovery
+	 */
+	record Started(String name, String host, AutoCloseable pod, Runnable register) {
 	}
 
 	@FunctionalInterface

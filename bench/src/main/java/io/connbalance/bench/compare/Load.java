@@ -34,6 +34,9 @@ final class Load implements AutoCloseable {
 
 	private final LongAdder failures = new LongAdder();
 
+	/** Failed requests in each timeline bucket. */
+	private final Map<Long, LongAdder> failureTimeline = new ConcurrentHashMap<>();
+
 	private final Caller[] callers;
 
 	/**
@@ -120,6 +123,57 @@ final class Load implements AutoCloseable {
 		return new Result(perPod, size, this.failures.sum(), latencies, elapsed());
 	}
 
+	/**
+	 * What the callers measured between two moments, once they have stopped: the buckets
+	 * that lie within, and the latencies of the requests that ended within.
+	 * @param from seconds since the start
+	 * @param to seconds since the start
+	 * @return the window's result
+	 */
+	Result window(double from, double to) {
+		long first = (long) Math.ceil(from * 1e9 / this.bucketNanos);
+		long last = (long) Math.floor(to * 1e9 / this.bucketNanos);
+		Map<String, Long> perPod = new TreeMap<>();
+		long answered = 0;
+		long failed = 0;
+		for (long bucket = first; bucket < last; bucket++) {
+			Map<String, LongAdder> pods = this.timeline.get(bucket);
+			if (pods != null) {
+				for (Map.Entry<String, LongAdder> pod : pods.entrySet()) {
+					perPod.merge(pod.getKey(), pod.getValue().sum(), Long::sum);
+					answered += pod.getValue().sum();
+				}
+			}
+			LongAdder failures = this.failureTimeline.get(bucket);
+			failed += (failures != null) ? failures.sum() : 0;
+		}
+		long fromNanos = first * this.bucketNanos;
+		long toNanos = last * this.bucketNanos;
+		long[] latencies = Arrays.stream(this.callers)
+			.flatMapToLong((caller) -> java.util.stream.IntStream.range(0, caller.count)
+				.filter((i) -> caller.finished[i] >= fromNanos && caller.finished[i] < toNanos)
+				.mapToLong((i) -> caller.latencies[i]))
+			.sorted()
+			.toArray();
+		return new Result(perPod, answered, failed, latencies, (toNanos - fromNanos) / 1e9);
+	}
+
+	/**
+	 * Answered requests a second in each bucket, once the callers have stopped.
+	 * @return {seconds since the start at the bucket's end, requests a second}
+	 */
+	List<double[]> rates() {
+		List<double[]> rates = new ArrayList<>();
+		double bucketSeconds = this.bucketNanos / 1e9;
+		long last = this.timeline.keySet().stream().mapToLong(Long::longValue).max().orElse(-1);
+		for (long bucket = 0; bucket < last; bucket++) {
+			Map<String, LongAdder> pods = this.timeline.get(bucket);
+			long answered = (pods != null) ? pods.values().stream().mapToLong(LongAdder::sum).sum() : 0;
+			rates.add(new double[] { (bucket + 1) * bucketSeconds, answered / bucketSeconds });
+		}
+		return rates;
+	}
+
 	@Override
 	public void close() {
 		this.stop.set(true);
@@ -129,6 +183,9 @@ final class Load implements AutoCloseable {
 	private final class Caller {
 
 		private long[] latencies = new long[1 << 16];
+
+		/** When each answered request ended, in nanoseconds from the start. */
+		private long[] finished = new long[1 << 16];
 
 		private int count;
 
@@ -148,10 +205,17 @@ final class Load implements AutoCloseable {
 					Load.this.failures.increment();
 				}
 				long now = System.nanoTime();
-				if (pod != null) {
+				if (pod == null) {
+					Load.this.failureTimeline
+						.computeIfAbsent((now - Load.this.start) / Load.this.bucketNanos, (bucket) -> new LongAdder())
+						.increment();
+				}
+				else {
 					if (this.count == this.latencies.length) {
 						this.latencies = Arrays.copyOf(this.latencies, this.count * 2);
+						this.finished = Arrays.copyOf(this.finished, this.count * 2);
 					}
+					this.finished[this.count] = now - Load.this.start;
 					this.latencies[this.count++] = now - sent;
 					Load.this.timeline
 						.computeIfAbsent((now - Load.this.start) / Load.this.bucketNanos,

@@ -28,14 +28,14 @@ record Timeline(double reached, List<double[]> share) {
 	 * @param target the share whose reaching is timed, or NaN
 	 * @return the timeline
 	 */
-	static Timeline follow(Contender contender, Duration before, Duration after, Fleet.PodStarter adder, double target)
+	static Timeline follow(Contender contender, Duration before, Duration after, Adder adder, double target)
 			throws Exception {
 		// starting a pod may take seconds (PostgreSQL's): the callers stop with the
 		// timeline, or a minute later at the latest
 		try (Load load = new Load(Harness.CALLERS, contender::call, BUCKET,
 				before.plus(after).plus(Duration.ofMinutes(1)))) {
 			Harness.sleep(before);
-			String added = adder.start();
+			String added = adder.add();
 			double addedAt = load.elapsed();
 			double reached = Double.NaN;
 			long deadline = System.nanoTime() + after.toNanos();
@@ -62,6 +62,14 @@ record Timeline(double reached, List<double[]> share) {
 			}
 			return new Timeline(reached, List.copyOf(share));
 		}
+	}
+
+	/** Adds a pod to discovery and names it. */
+	@FunctionalInterface
+	interface Adder {
+
+		String add() throws Exception;
+
 	}
 
 	/** The average share over the second that starts at the given time. */
