@@ -5,6 +5,7 @@ import java.util.Map;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RestController;
 
 /**
@@ -17,13 +18,17 @@ public class DemoBackendApplication {
 
 	private final PodIdentity pod;
 
-	DemoBackendApplication(PodIdentity pod) {
+	private final PodCapacity capacity;
+
+	DemoBackendApplication(PodIdentity pod, PodCapacity capacity) {
 		this.pod = pod;
+		this.capacity = capacity;
 	}
 
 	@GetMapping("/whoami")
-	Map<String, Object> whoami() {
-		return Map.of("pod", this.pod.name(), "served", this.pod.serve());
+	Map<String, Object> whoami(@RequestHeader(name = "X-Demo-Client", required = false) String client)
+			throws InterruptedException {
+		return this.capacity.serve(client, () -> Map.of("pod", this.pod.name(), "served", this.pod.serve()));
 	}
 
 	public static void main(String[] args) {

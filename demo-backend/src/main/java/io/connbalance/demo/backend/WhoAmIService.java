@@ -23,14 +23,23 @@ class WhoAmIService extends WhoAmIGrpc.WhoAmIImplBase {
 
 	private final PodIdentity pod;
 
-	WhoAmIService(PodIdentity pod) {
+	private final PodCapacity capacity;
+
+	WhoAmIService(PodIdentity pod, PodCapacity capacity) {
 		this.pod = pod;
+		this.capacity = capacity;
 	}
 
 	@Override
 	public void whoAmI(WhoAmIRequest request, StreamObserver<WhoAmIReply> response) {
-		response.onNext(reply());
-		response.onCompleted();
+		try {
+			response.onNext(this.capacity.serve(DemoClientInterceptor.CLIENT.get(), this::reply));
+			response.onCompleted();
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			response.onError(Status.CANCELLED.withDescription("server shutting down").asRuntimeException());
+		}
 	}
 
 	@Override

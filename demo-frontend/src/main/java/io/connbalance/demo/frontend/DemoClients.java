@@ -13,6 +13,8 @@ import java.util.regex.Pattern;
 
 import io.connbalance.demo.api.WhoAmIGrpc;
 import io.connbalance.demo.api.WhoAmIRequest;
+import io.grpc.Metadata;
+import io.grpc.stub.MetadataUtils;
 
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.web.client.RestClient;
@@ -28,6 +30,12 @@ class DemoClients {
 	static final String WHICH_REPLICA = "select coalesce(nullif(current_setting('cluster_name'), ''), host(inet_server_addr()))";
 
 	private static final Pattern POD = Pattern.compile("\"pod\"\\s*:\\s*\"([^\"]*)\"");
+
+	/**
+	 * The header with which each client names itself to the pods, which give each client
+	 * workers of its own (demo-backend's {@code demo.capacity}).
+	 */
+	static final String CLIENT_HEADER = "X-Demo-Client";
 
 	private final WebClient webClient;
 
@@ -48,7 +56,9 @@ class DemoClients {
 			URI naiveUri) {
 		this.webClient = webClient;
 		this.restClient = restClient;
-		this.grpc = grpc;
+		Metadata client = new Metadata();
+		client.put(Metadata.Key.of(CLIENT_HEADER, Metadata.ASCII_STRING_MARSHALLER), ClientKind.GRPC.id());
+		this.grpc = grpc.withInterceptors(MetadataUtils.newAttachHeadersInterceptor(client));
 		this.jdbc = jdbc;
 		this.naiveUri = naiveUri;
 	}
@@ -62,10 +72,15 @@ class DemoClients {
 		return switch (kind) {
 			case WEB_CLIENT -> pod(this.webClient.get()
 				.uri("http://backend/whoami")
+				.header(CLIENT_HEADER, kind.id())
 				.retrieve()
 				.bodyToMono(Map.class)
 				.block(Duration.ofSeconds(10)));
-			case REST_CLIENT -> pod(this.restClient.get().uri("http://backend/whoami").retrieve().body(Map.class));
+			case REST_CLIENT -> pod(this.restClient.get()
+				.uri("http://backend/whoami")
+				.header(CLIENT_HEADER, kind.id())
+				.retrieve()
+				.body(Map.class));
 			case GRPC ->
 				this.grpc.withDeadlineAfter(10, TimeUnit.SECONDS).whoAmI(WhoAmIRequest.getDefaultInstance()).getPod();
 			case JDBC -> this.jdbc.queryForObject(WHICH_REPLICA, String.class);
@@ -79,6 +94,7 @@ class DemoClients {
 	 */
 	private String naive() {
 		HttpRequest request = HttpRequest.newBuilder(this.naiveUri.resolve("/whoami"))
+			.header(CLIENT_HEADER, ClientKind.NAIVE.id())
 			.timeout(Duration.ofSeconds(10))
 			.build();
 		try {

@@ -12,6 +12,7 @@ import io.connbalance.actuate.ConnbalanceEndpoint.PodDescriptor;
 import io.connbalance.actuate.ConnbalanceEndpoint.ServiceDescriptor;
 
 import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.annotation.Value;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.DeleteMapping;
@@ -33,12 +34,15 @@ class DemoController {
 
 	private final DemoSessions sessions;
 
+	private final double capacityPerPod;
+
 	DemoController(DemoStats stats, DemoSessions sessions, ConnbalanceEndpoint endpoint,
-			ObjectProvider<LocalPods> localPods) {
+			ObjectProvider<LocalPods> localPods, @Value("${demo.capacity.per-pod:10}") double capacityPerPod) {
 		this.stats = stats;
 		this.sessions = sessions;
 		this.endpoint = endpoint;
 		this.localPods = localPods;
+		this.capacityPerPod = capacityPerPod;
 	}
 
 	/**
@@ -50,10 +54,13 @@ class DemoController {
 	Stats stats() {
 		Map<ClientKind, Map<String, Long>> recent = this.stats.recent();
 		Map<ClientKind, Map<String, long[]>> history = this.stats.history();
+		Map<ClientKind, Double> rates = this.stats.rates();
 		List<KindStats> kinds = new ArrayList<>();
 		for (ClientKind kind : ClientKind.values()) {
+			// the replicas serve queries as fast as they can: no capacity to show
+			double capacity = (kind != ClientKind.JDBC) ? readyPods(kind.service()) * this.capacityPerPod : -1;
 			kinds.add(panel(kind.id(), kind.service(), recent.get(kind), this.stats.failures(kind),
-					(pod) -> connections(kind, pod), history.get(kind)));
+					(pod) -> connections(kind, pod), history.get(kind), rates.get(kind), capacity));
 		}
 		kinds.add(sessions("websocket", true));
 		kinds.add(sessions("naiveWebsocket", false));
@@ -67,7 +74,13 @@ class DemoController {
 	 */
 	private KindStats sessions(String id, boolean balanced) {
 		return panel(id, "backend", this.sessions.sessions(balanced), 0,
-				(pod) -> balanced ? pod.connections().websocket() : -1, this.sessions.history(balanced));
+				(pod) -> balanced ? pod.connections().websocket() : -1, this.sessions.history(balanced), -1, -1);
+	}
+
+	/** The pods of a service in rotation now: what the pods can serve together. */
+	private long readyPods(String serviceKey) {
+		ServiceDescriptor service = this.endpoint.service(serviceKey);
+		return (service != null) ? service.pods().stream().filter((pod) -> pod.state().equals("ready")).count() : 0;
 	}
 
 	/**
@@ -76,7 +89,7 @@ class DemoController {
 	 * imbalance over the ready pods.
 	 */
 	private KindStats panel(String id, String serviceKey, Map<String, Long> counts, long failures,
-			ToIntFunction<PodDescriptor> connections, Map<String, long[]> rates) {
+			ToIntFunction<PodDescriptor> connections, Map<String, long[]> rates, double rate, double capacity) {
 		ServiceDescriptor service = this.endpoint.service(serviceKey);
 		Map<String, PodStats> pods = new TreeMap<>();
 		if (service != null) {
@@ -95,7 +108,8 @@ class DemoController {
 		}
 		long ready = pods.values().stream().filter((pod) -> pod.state().equals("ready")).count();
 		double imbalance = (total > 0) ? round(largest * Math.max(1, ready)) : 1.0;
-		return new KindStats(id, serviceKey, total, failures, imbalance, List.copyOf(pods.values()), rates);
+		return new KindStats(id, serviceKey, total, failures, imbalance, List.copyOf(pods.values()), rates, round(rate),
+				round(capacity));
 	}
 
 	private static int connections(ClientKind kind, PodDescriptor pod) {
@@ -149,9 +163,12 @@ class DemoController {
 	 * @param imbalance the largest share over the fair share
 	 * @param pods each pod in the window
 	 * @param rates each pod's answers per second over the history, oldest first
+	 * @param rate answers a second over the last few seconds, or -1 (sessions)
+	 * @param capacity what the pods in rotation can serve this client a second, or -1
+	 * when not limited
 	 */
 	record KindStats(String id, String service, long total, long failures, double imbalance, List<PodStats> pods,
-			Map<String, long[]> rates) {
+			Map<String, long[]> rates, double rate, double capacity) {
 	}
 
 	/**

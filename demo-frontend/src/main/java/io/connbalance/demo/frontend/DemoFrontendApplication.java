@@ -5,9 +5,15 @@ import java.net.InetSocketAddress;
 import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.EnumMap;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import io.connbalance.demo.api.WhoAmIGrpc;
 import io.connbalance.pod.Pod;
@@ -44,6 +50,8 @@ public class DemoFrontendApplication {
 
 	private static final int MAX_REQUESTS = 10_000;
 
+	private static final int SPREAD_CALLERS = 8;
+
 	private final DemoClients clients;
 
 	DemoFrontendApplication(DemoClients clients) {
@@ -56,16 +64,36 @@ public class DemoFrontendApplication {
 	 * @return pods and counts, per client kind
 	 */
 	@GetMapping("/spread")
-	Map<String, Map<String, Integer>> spread(@RequestParam(defaultValue = "300") int requests) {
+	Map<String, Map<String, Integer>> spread(@RequestParam(defaultValue = "300") int requests)
+			throws InterruptedException, ExecutionException {
 		int count = Math.max(1, Math.min(requests, MAX_REQUESTS));
-		Map<ClientKind, Map<String, Integer>> spread = new EnumMap<>(ClientKind.class);
-		for (int i = 0; i < count; i++) {
+		Map<String, Map<String, Integer>> byId = new TreeMap<>();
+		// each kind from a few callers at once, as the pods serve a few at once each
+		ExecutorService callers = Executors.newFixedThreadPool(SPREAD_CALLERS * ClientKind.values().length);
+		try {
+			List<Future<?>> running = new ArrayList<>();
 			for (ClientKind kind : ClientKind.values()) {
-				spread.computeIfAbsent(kind, (k) -> new TreeMap<>()).merge(this.clients.call(kind), 1, Integer::sum);
+				Map<String, Integer> pods = new TreeMap<>();
+				byId.put(kind.id(), pods);
+				AtomicInteger left = new AtomicInteger(count);
+				for (int i = 0; i < SPREAD_CALLERS; i++) {
+					running.add(callers.submit(() -> {
+						while (left.getAndDecrement() > 0) {
+							String pod = this.clients.call(kind);
+							synchronized (pods) {
+								pods.merge(pod, 1, Integer::sum);
+							}
+						}
+					}));
+				}
+			}
+			for (Future<?> caller : running) {
+				caller.get();
 			}
 		}
-		Map<String, Map<String, Integer>> byId = new TreeMap<>();
-		spread.forEach((kind, pods) -> byId.put(kind.id(), pods));
+		finally {
+			callers.shutdownNow();
+		}
 		return byId;
 	}
 
@@ -114,9 +142,9 @@ public class DemoFrontendApplication {
 
 	@Bean
 	static TrafficGenerator trafficGenerator(DemoClients clients, DemoStats stats,
-			@Value("${demo.traffic.rate:20}") int rate,
+			@Value("${demo.traffic.callers:16}") int callers, @Value("${demo.traffic.rate:80}") int rate,
 			@Value("${demo.traffic.max-duration:1h}") Duration maxDuration) {
-		return new TrafficGenerator(clients, stats, rate, maxDuration);
+		return new TrafficGenerator(clients, stats, callers, rate, maxDuration);
 	}
 
 	@Bean

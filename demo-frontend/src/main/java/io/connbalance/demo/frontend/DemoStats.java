@@ -17,6 +17,11 @@ final class DemoStats {
 	/** The window of {@link #recent()}. */
 	static final int WINDOW_SECONDS = 10;
 
+	/**
+	 * The seconds of {@link #rates()}: short, so that a scale-up shows within seconds.
+	 */
+	static final int RATE_SECONDS = 5;
+
 	/** The seconds of {@link #history()}. */
 	static final int HISTORY_SECONDS = 60;
 
@@ -87,6 +92,25 @@ final class DemoStats {
 			history.put(kind, pods);
 		});
 		return history;
+	}
+
+	/**
+	 * Answers a second over the last {@value #RATE_SECONDS} whole seconds, per kind.
+	 * @return the rates
+	 */
+	Map<ClientKind, Double> rates() {
+		long last = now() - 1;
+		Map<ClientKind, Double> rates = new EnumMap<>(ClientKind.class);
+		this.answers.forEach((kind, seconds) -> {
+			long answers = 0;
+			for (Map.Entry<Long, Map<String, AtomicLong>> second : seconds.entrySet()) {
+				if (second.getKey() <= last && second.getKey() > last - RATE_SECONDS) {
+					answers += second.getValue().values().stream().mapToLong(AtomicLong::get).sum();
+				}
+			}
+			rates.put(kind, (double) answers / RATE_SECONDS);
+		});
+		return rates;
 	}
 
 	long failures(ClientKind kind) {

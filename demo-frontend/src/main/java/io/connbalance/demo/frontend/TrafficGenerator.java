@@ -1,13 +1,10 @@
 package io.connbalance.demo.frontend;
 
 import java.time.Duration;
-import java.util.EnumMap;
-import java.util.Map;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
 
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
@@ -15,95 +12,93 @@ import org.apache.commons.logging.LogFactory;
 import org.springframework.context.SmartLifecycle;
 
 /**
- * Steady, bounded traffic for the dashboard: {@code rate} calls a second through each
- * client kind, each kind on one thread of its own (so the naive client keeps one
- * connection), at most two calls queued per kind, and none after {@code maxDuration}.
+ * Bounded traffic for the dashboard: {@code callers} callers per client kind, each
+ * sending its next call when the last has answered, so that a kind gets through as much
+ * as the pods it reaches can serve (each pod serves each client a fixed number at once,
+ * see demo-backend's {@code demo.capacity}). A kind sends at most {@code rate} calls a
+ * second in all, and none after {@code maxDuration}.
  */
 class TrafficGenerator implements SmartLifecycle {
 
 	private static final Log logger = LogFactory.getLog(TrafficGenerator.class);
 
-	private static final int MAX_QUEUED = 2;
+	/** How long a caller waits after a call that failed, so that failures do not spin. */
+	private static final long FAILURE_PAUSE_NANOS = TimeUnit.MILLISECONDS.toNanos(200);
 
 	private final DemoClients clients;
 
 	private final DemoStats stats;
 
+	private final int callers;
+
 	private final int rate;
 
 	private final Duration maxDuration;
 
-	private final Map<ClientKind, AtomicInteger> queued = new EnumMap<>(ClientKind.class);
+	private final List<Thread> threads = new ArrayList<>();
 
-	private final Map<ClientKind, ExecutorService> callers = new EnumMap<>(ClientKind.class);
+	private volatile boolean running;
 
-	private volatile ScheduledExecutorService ticker;
-
-	TrafficGenerator(DemoClients clients, DemoStats stats, int rate, Duration maxDuration) {
+	TrafficGenerator(DemoClients clients, DemoStats stats, int callers, int rate, Duration maxDuration) {
+		if (callers < 0 || rate < 0) {
+			throw new IllegalArgumentException("demo.traffic.callers and demo.traffic.rate must not be negative");
+		}
 		this.clients = clients;
 		this.stats = stats;
+		this.callers = callers;
 		this.rate = rate;
 		this.maxDuration = maxDuration;
-		for (ClientKind kind : ClientKind.values()) {
-			this.queued.put(kind, new AtomicInteger());
-		}
 	}
 
 	@Override
 	public synchronized void start() {
-		if (this.rate <= 0 || this.ticker != null) {
+		if (this.callers == 0 || this.rate == 0 || this.running) {
 			return;
 		}
+		this.running = true;
+		long deadline = System.nanoTime() + this.maxDuration.toNanos();
+		// each caller at most rate / callers calls a second
+		long interval = TimeUnit.SECONDS.toNanos(1) * this.callers / this.rate;
 		for (ClientKind kind : ClientKind.values()) {
-			this.callers.put(kind, Executors.newSingleThreadExecutor((task) -> daemon(task, "traffic-" + kind.id())));
+			for (int i = 0; i < this.callers; i++) {
+				Thread thread = new Thread(() -> call(kind, interval, deadline), "traffic-" + kind.id() + "-" + i);
+				thread.setDaemon(true);
+				this.threads.add(thread);
+				thread.start();
+			}
 		}
-		this.ticker = Executors.newSingleThreadScheduledExecutor((task) -> daemon(task, "traffic"));
-		long period = Math.max(1, 1_000_000 / this.rate);
-		this.ticker.scheduleAtFixedRate(this::tick, period, period, TimeUnit.MICROSECONDS);
-		this.ticker.schedule((Runnable) this::stop, this.maxDuration.toMillis(), TimeUnit.MILLISECONDS);
-		logger.info("Sending " + this.rate + " calls a second through each client for at most " + this.maxDuration);
+		logger.info("Calling through each client from " + this.callers + " callers, at most " + this.rate
+				+ " calls a second, for at most " + this.maxDuration);
 	}
 
-	private void tick() {
-		for (ClientKind kind : ClientKind.values()) {
-			AtomicInteger queued = this.queued.get(kind);
-			if (queued.incrementAndGet() > MAX_QUEUED) {
-				queued.decrementAndGet();
-				continue;
+	private void call(ClientKind kind, long interval, long deadline) {
+		while (this.running && System.nanoTime() - deadline < 0) {
+			long started = System.nanoTime();
+			long pause = 0;
+			try {
+				this.stats.answered(kind, this.clients.call(kind));
 			}
-			this.callers.get(kind).execute(() -> {
-				try {
-					this.stats.answered(kind, this.clients.call(kind));
-				}
-				catch (RuntimeException ex) {
-					this.stats.failed(kind);
-				}
-				finally {
-					queued.decrementAndGet();
-				}
-			});
+			catch (RuntimeException ex) {
+				this.stats.failed(kind);
+				pause = FAILURE_PAUSE_NANOS;
+			}
+			long next = started + Math.max(interval, pause);
+			while (this.running && System.nanoTime() - next < 0) {
+				LockSupport.parkNanos(next - System.nanoTime());
+			}
 		}
 	}
 
 	@Override
 	public synchronized void stop() {
-		if (this.ticker != null) {
-			this.ticker.shutdownNow();
-			this.callers.values().forEach(ExecutorService::shutdownNow);
-			this.callers.clear();
-			this.ticker = null;
-		}
+		this.running = false;
+		this.threads.forEach(Thread::interrupt);
+		this.threads.clear();
 	}
 
 	@Override
 	public boolean isRunning() {
-		return this.ticker != null;
-	}
-
-	private static Thread daemon(Runnable task, String name) {
-		Thread thread = new Thread(task, name);
-		thread.setDaemon(true);
-		return thread;
+		return this.running;
 	}
 
 }
