@@ -28,9 +28,7 @@ if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
 	fi
 fi
 
-# the naive clients' pool to one address holds a connection per caller of the capacity
-# scenario (Reactor Netty's default is 16, with twice as many waiting)
-run=(java -Xmx2g -Dreactor.netty.pool.maxConnections=256 -cp "bench/target/classes:bench/target/lib/*" io.connbalance.bench.compare.Compare "$@")
+run=(java -Xmx2g -cp "bench/target/classes:bench/target/lib/*" io.connbalance.bench.compare.Compare "$@")
 if [ "$(id -u)" = 0 ] && command -v iptables >/dev/null && command -v unshare >/dev/null; then
 	# a fresh network namespace: only its own loopback, rules that vanish with it
 	exec unshare -n bash -c 'ip link set lo up && CONNBALANCE_BENCH_NETNS=true exec "$@"' compare "${run[@]}"

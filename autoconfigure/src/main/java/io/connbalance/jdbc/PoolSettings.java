@@ -48,9 +48,8 @@ public record PoolSettings(String name, String service, String urlTemplate, Stri
 		config.setUsername(this.username);
 		config.setPassword(this.password);
 		config.setMaximumPoolSize(this.poolSizePerPod);
-		// connections are opened as borrows need them, so that idle ones retired from a
-		// pod
-		// with more than its share are not opened again at once
+		// connections are opened as borrows need them, and idle ones close after the idle
+		// timeout: a pod's pool holds what its share of the borrows needs
 		config.setMinimumIdle(0);
 		config.setConnectionTimeout(this.connectionTimeout.toMillis());
 		// a pod that is down when its pool is made must not fail the application

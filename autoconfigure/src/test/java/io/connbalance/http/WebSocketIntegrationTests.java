@@ -262,16 +262,8 @@ class WebSocketIntegrationTests {
 	@Test
 	void withRebalancingAPodThatJoinsTakesItsShareAndReconnectingClientsLoseNoMessage() throws Exception {
 		this.app = RunningApp.start(this.discovery, "connbalance.services.backend.websocket.rebalance=true");
-		WebSocketClient client = this.app.bean(WebSocketClient.class);
-		List<Chatter> chatters = new ArrayList<>();
-		ExecutorService executor = Executors.newFixedThreadPool(30);
-		List<Future<?>> running = new ArrayList<>();
-		try {
-			for (int i = 0; i < 30; i++) {
-				Chatter chatter = new Chatter(i);
-				chatters.add(chatter);
-				running.add(executor.submit(() -> chatter.run(client)));
-			}
+		Crowd crowd = new Crowd(this.app.bean(WebSocketClient.class), 30);
+		try (crowd) {
 			Await.until(Duration.ofSeconds(10), () -> sessions().equals(List.of(10, 10, 10)));
 			WebSocketPod added = this.pods.add();
 			this.discovery.add("backend", added);
@@ -284,22 +276,7 @@ class WebSocketIntegrationTests {
 			// a while more, messages still flowing
 			Thread.sleep(1000);
 		}
-		finally {
-			chatters.forEach(Chatter::stop);
-			for (Future<?> future : running) {
-				future.get(30, TimeUnit.SECONDS);
-			}
-			executor.shutdownNow();
-		}
-		int reconnected = 0;
-		for (Chatter chatter : chatters) {
-			List<Integer> acked = chatter.acked();
-			assertThat(acked).as("messages of client %s", chatter.id).isNotEmpty();
-			for (int i = 0; i < acked.size(); i++) {
-				assertThat(acked.get(i)).as("message %s of client %s", i, chatter.id).isEqualTo(i);
-			}
-			reconnected += (chatter.sessions.get() > 1) ? 1 : 0;
-		}
+		int reconnected = crowd.reconnectedLosingNothing();
 		System.out.println(reconnected + " of 30 clients reconnected once or more");
 		// 7 moves take 10/10/10/0 to 8/8/7/7
 		assertThat(reconnected).as("clients moved by rebalancing").isBetween(7, 12);
@@ -308,16 +285,9 @@ class WebSocketIntegrationTests {
 	@Test
 	void theClientsOfAKilledPodReconnectToTheOthersLosingNoMessageAndThePodIsEjected() throws Exception {
 		this.app = RunningApp.start(this.discovery);
-		WebSocketClient client = this.app.bean(WebSocketClient.class);
-		List<Chatter> chatters = new ArrayList<>();
-		ExecutorService executor = Executors.newFixedThreadPool(12);
-		List<Future<?>> running = new ArrayList<>();
-		try {
-			for (int i = 0; i < 12; i++) {
-				Chatter chatter = new Chatter(i);
-				chatters.add(chatter);
-				running.add(executor.submit(() -> chatter.run(client)));
-			}
+		Crowd crowd = new Crowd(this.app.bean(WebSocketClient.class), 12);
+		List<Chatter> chatters = crowd.chatters;
+		try (crowd) {
 			Await.until(Duration.ofSeconds(10), () -> sessions().equals(List.of(4, 4, 4)));
 			// the pod's process dies: its connections close without a WebSocket close,
 			// and its address refuses connections while discovery still lists it
@@ -340,22 +310,7 @@ class WebSocketIntegrationTests {
 				.forEach((chatter) -> assertThat((long) chatter.acked().size()).as("messages of client %s", chatter.id)
 					.isGreaterThan(acked.get("client-" + chatter.id)));
 		}
-		finally {
-			chatters.forEach(Chatter::stop);
-			for (Future<?> future : running) {
-				future.get(30, TimeUnit.SECONDS);
-			}
-			executor.shutdownNow();
-		}
-		int reconnected = 0;
-		for (Chatter chatter : chatters) {
-			List<Integer> acked = chatter.acked();
-			for (int i = 0; i < acked.size(); i++) {
-				assertThat(acked.get(i)).as("message %s of client %s", i, chatter.id).isEqualTo(i);
-			}
-			reconnected += (chatter.sessions.get() > 1) ? 1 : 0;
-		}
-		assertThat(reconnected).as("clients of the killed pod").isEqualTo(4);
+		assertThat(crowd.reconnectedLosingNothing()).as("clients of the killed pod").isEqualTo(4);
 	}
 
 	/**
@@ -449,6 +404,56 @@ class WebSocketIntegrationTests {
 			assertThat(sessions()).containsExactly(4, 4, 4);
 			assertEjectedWithNothingLeftInFlight("frozen", "No WebSocket handshake from pod frozen");
 		}
+	}
+
+	/** Chatters, each on a thread of its own, stopped and awaited on close. */
+	private static final class Crowd implements AutoCloseable {
+
+		private final List<Chatter> chatters = new ArrayList<>();
+
+		private final ExecutorService executor;
+
+		private final List<Future<?>> running = new ArrayList<>();
+
+		Crowd(WebSocketClient client, int size) {
+			this.executor = Executors.newFixedThreadPool(size);
+			for (int i = 0; i < size; i++) {
+				Chatter chatter = new Chatter(i);
+				this.chatters.add(chatter);
+				this.running.add(this.executor.submit(() -> chatter.run(client)));
+			}
+		}
+
+		@Override
+		public void close() throws Exception {
+			this.chatters.forEach(Chatter::stop);
+			try {
+				for (Future<?> future : this.running) {
+					future.get(30, TimeUnit.SECONDS);
+				}
+			}
+			finally {
+				this.executor.shutdownNow();
+			}
+		}
+
+		/**
+		 * Checks that every chatter's acknowledged messages are complete and in order.
+		 * @return how many chatters reconnected once or more
+		 */
+		int reconnectedLosingNothing() {
+			int reconnected = 0;
+			for (Chatter chatter : this.chatters) {
+				List<Integer> acked = chatter.acked();
+				assertThat(acked).as("messages of client %s", chatter.id).isNotEmpty();
+				for (int i = 0; i < acked.size(); i++) {
+					assertThat(acked.get(i)).as("message %s of client %s", i, chatter.id).isEqualTo(i);
+				}
+				reconnected += (chatter.sessions.get() > 1) ? 1 : 0;
+			}
+			return reconnected;
+		}
+
 	}
 
 	/**

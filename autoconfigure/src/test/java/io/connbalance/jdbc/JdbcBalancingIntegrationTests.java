@@ -182,6 +182,7 @@ class JdbcBalancingIntegrationTests {
 		this.app = start("connbalance.refresh.interval=1s");
 		try (Load load = new Load(this.app.bean(JdbcTemplate.class), 8)) {
 			Await.until(Duration.ofSeconds(10), () -> load.queries() > 500);
+			Map<String, Long> open = this.app.podValues("pg", "/connections/jdbc");
 			postgres.get(3).register(this.discovery, "pg");
 			Thread.sleep(interval.multipliedBy(2).toMillis());
 			Map<String, Long> before = this.app.podValues("pg", "/requests/total");
@@ -195,6 +196,11 @@ class JdbcBalancingIntegrationTests {
 			assertThat((double) window.getOrDefault("pg-4", 0L) / total).as("share of pg-4 in %s", window)
 				.isGreaterThanOrEqualTo(0.125);
 			assertThat(load.stop()).as("failed queries").isZero();
+			// the other pods kept their connections: closing them as a pod joins
+			// would take capacity away just as it grows
+			Map<String, Long> after = this.app.podValues("pg", "/connections/jdbc");
+			open.forEach((pod, count) -> assertThat(after.get(pod)).as("open connections of %s", pod)
+				.isGreaterThanOrEqualTo(count));
 		}
 	}
 

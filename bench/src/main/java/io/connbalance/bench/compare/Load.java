@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Function;
@@ -74,14 +75,23 @@ final class Load implements AutoCloseable {
 		}
 	}
 
+	/**
+	 * Waits for the callers, each of which stops after its request in flight.
+	 * @throws IllegalStateException if one is still calling a minute later (a call that
+	 * hangs), as what they measured could not be read safely
+	 */
 	void join() {
+		long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(1);
 		for (Thread thread : this.threads) {
 			try {
-				thread.join();
+				thread.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
 			}
 			catch (InterruptedException ex) {
 				Thread.currentThread().interrupt();
-				return;
+				throw new IllegalStateException("Interrupted while the callers stopped", ex);
+			}
+			if (thread.isAlive()) {
+				throw new IllegalStateException(thread.getName() + " is still in a call a minute after the load ended");
 			}
 		}
 	}

@@ -18,8 +18,8 @@ enum ClientKind {
 	JDBC("jdbc", "pg"),
 
 	/**
-	 * One keep-alive HTTP client through a random per-connection L4 hop, as kube-proxy
-	 * does.
+	 * A plain keep-alive HTTP client (a connection per caller) through a random
+	 * per-connection L4 hop, as kube-proxy does.
 	 */
 	NAIVE("naive", "backend");
 

@@ -89,8 +89,9 @@ class DemoClients {
 	}
 
 	/**
-	 * The naive way: one keep-alive HTTP client (the JDK's, which connbalance does not
-	 * touch) to the Service address, through kube-proxy or its local stand-in.
+	 * The naive way: a plain keep-alive HTTP client (the JDK's, which connbalance does
+	 * not touch, with a connection per concurrent caller) to the Service address, through
+	 * kube-proxy or its local stand-in.
 	 */
 	private String naive() {
 		HttpRequest request = HttpRequest.newBuilder(this.naiveUri.resolve("/whoami"))

@@ -48,7 +48,8 @@ import org.springframework.web.reactive.function.client.WebClient;
 @RestController
 public class DemoFrontendApplication {
 
-	private static final int MAX_REQUESTS = 10_000;
+	/** At the pods' pace, 10 a second per pod, a few minutes at most. */
+	private static final int MAX_REQUESTS = 1_000;
 
 	private static final int SPREAD_CALLERS = 8;
 
@@ -60,7 +61,7 @@ public class DemoFrontendApplication {
 
 	/**
 	 * Sends requests through each client kind at once and counts the answers per pod.
-	 * @param requests how many per client kind (at most 10000)
+	 * @param requests how many per client kind (at most 1000)
 	 * @return pods and counts, per client kind
 	 */
 	@GetMapping("/spread")

@@ -97,8 +97,9 @@ class TrafficGenerator implements SmartLifecycle {
 	}
 
 	@Override
-	public boolean isRunning() {
-		return this.running;
+	public synchronized boolean isRunning() {
+		// false once the callers have stopped by themselves, after the max duration
+		return this.running && this.threads.stream().anyMatch(Thread::isAlive);
 	}
 
 }

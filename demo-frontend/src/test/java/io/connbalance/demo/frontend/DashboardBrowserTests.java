@@ -136,19 +136,21 @@ class DashboardBrowserTests {
 		// twelve WebSocket sessions on each side: connbalance's four to each pod
 		wait.until((driver) -> answers("websocket") == 12 && answers("naiveWebsocket") == 12);
 		assertThat(dashboard().get("websocket").values()).extracting(Bar::answers).containsOnly(4L);
-		// what each client gets through: the 3 pods' capacity, 30 a second (once warm:
-		// the
-		// first seconds after startup run slower)
-		wait.until((driver) -> SCALING.stream().allMatch((kind) -> capacity(kind) == 30.0)
-				&& List.of("webClient", "restClient", "grpc").stream().allMatch((kind) -> rate(kind) >= 0.85 * 30));
+		// what each client gets through: the 3 pods' capacity, 30 a second, once warm
+		// (the
+		// first seconds after startup run slower); the figures read in one go
 		Map<String, Double> before = new TreeMap<>();
-		SCALING.forEach((kind) -> before.put(kind, rate(kind)));
+		wait.until((driver) -> {
+			before.clear();
+			SCALING.forEach((kind) -> before.put(kind, rate(kind)));
+			return SCALING.stream().allMatch((kind) -> capacity(kind) == 30.0)
+					&& List.of("webClient", "restClient", "grpc")
+						.stream()
+						.allMatch((kind) -> before.get(kind) >= 0.75 * 30);
+		});
 		System.out.println("Requests a second with 3 pods: " + before);
-		// the naive client's connections were drawn at random: a pod that drew one serves
-		// it
-		// one request at a time
-		assertThat(before)
-			.allSatisfy((kind, rate) -> assertThat(rate).as(kind).isBetween(kind.equals("naive") ? 15.0 : 25.5, 31.0));
+		// the naive client's connections were drawn at random: it reaches 2 or 3 pods
+		assertThat(before.get("naive")).as("the naive client with 3 pods").isBetween(10.0, 31.0);
 		for (int pod = 4; pod <= 6; pod++) {
 			browser.findElement(By.id("add")).click();
 			String added = "added backend-" + pod;
@@ -156,15 +158,41 @@ class DashboardBrowserTests {
 			new WebDriverWait(browser, Duration.ofSeconds(180), Duration.ofMillis(250))
 				.until((driver) -> browser.findElement(By.id("message")).getText().equals(added));
 		}
+		// the time series, while the newest pod joined less than a minute ago: its curve
+		// starts from nothing, then rises
+		wait.until((driver) -> List.of("webClient", "restClient", "grpc").stream().allMatch((kind) -> {
+			long[] added = rates(kind).get("backend-6");
+			return added != null && added[59] > 0;
+		}));
+		for (String kind : List.of("webClient", "restClient", "grpc", "jdbc", "naive")) {
+			Map<String, long[]> rates = rates(kind);
+			assertThat(rates).as(kind).hasSizeGreaterThanOrEqualTo(kind.equals("naive") ? 2 : 3);
+			assertThat(rates.values()).as(kind).allSatisfy((series) -> assertThat(series).hasSize(60));
+		}
+		for (String kind : List.of("webClient", "restClient", "grpc")) {
+			// one reading: the page redraws every second
+			Map<String, long[]> rates = rates(kind);
+			long[] added = rates.get("backend-6");
+			assertThat(added[0]).as("%s: backend-6 a minute ago", kind).isZero();
+			int joined = 0;
+			while (added[joined] == 0) {
+				joined++;
+			}
+			assertThat(rates.get("backend-1")[joined - 1]).as("%s: backend-1 before backend-6 joined", kind)
+				.isPositive();
+		}
 		// the capacity doubles, and what connbalance's clients get through with it,
 		// within
-		// seconds; the naive client's connections stay on the first 3 pods
+		// seconds; the naive client's connections stay on the first pods
 		wait.until((driver) -> SCALING.stream().allMatch((kind) -> capacity(kind) == 60.0));
-		wait.until((driver) -> List.of("webClient", "restClient", "grpc")
-			.stream()
-			.allMatch((kind) -> rate(kind) >= 1.7 * before.get(kind)));
 		Map<String, Double> after = new TreeMap<>();
-		SCALING.forEach((kind) -> after.put(kind, rate(kind)));
+		wait.until((driver) -> {
+			after.clear();
+			SCALING.forEach((kind) -> after.put(kind, rate(kind)));
+			return List.of("webClient", "restClient", "grpc")
+				.stream()
+				.allMatch((kind) -> after.get(kind) >= 1.5 * before.get(kind));
+		});
 		System.out.println("Requests a second with 6 pods: " + after);
 		assertThat(after.get("naive")).as("the naive client with 6 pods").isLessThan(1.25 * before.get("naive"));
 		for (int pod = 4; pod <= 6; pod++) {
@@ -182,26 +210,6 @@ class DashboardBrowserTests {
 			assertThat(answers("naiveWebsocket", "backend-" + pod)).as("plain sessions on backend-%s", pod).isZero();
 		}
 		assertThat(answers("naiveWebsocket")).isEqualTo(12);
-		// the time series: the newest pod's curve starts from nothing, then rises
-		for (String kind : List.of("webClient", "restClient", "grpc", "jdbc", "naive")) {
-			Map<String, long[]> rates = rates(kind);
-			assertThat(rates).as(kind).hasSizeGreaterThanOrEqualTo(3);
-			assertThat(rates.values()).as(kind).allSatisfy((series) -> assertThat(series).hasSize(60));
-		}
-		for (String kind : List.of("webClient", "restClient", "grpc")) {
-			// one reading: the page redraws every second
-			Map<String, long[]> rates = rates(kind);
-			long[] added = rates.get("backend-6");
-			assertThat(added).as("%s rates of backend-6", kind).isNotNull();
-			assertThat(added[0]).as("%s: backend-6 a minute ago", kind).isZero();
-			assertThat(added[59]).as("%s: backend-6 in the last second", kind).isPositive();
-			int joined = 0;
-			while (added[joined] == 0) {
-				joined++;
-			}
-			assertThat(rates.get("backend-1")[joined - 1]).as("%s: backend-1 before backend-6 joined", kind)
-				.isPositive();
-		}
 		saveScreenshot();
 	}
 
