@@ -77,8 +77,8 @@ final class ServiceSslContext extends SSLContext {
 
 		private SSLEngine named(SSLEngine engine) {
 			SSLParameters parameters = engine.getSSLParameters();
-			// the JDK sends SNI only for names with a dot, and service keys often have
-			// none
+			// the JDK sends SNI only for names with a dot, and service keys often
+			// have none
 			parameters.setServerNames(List.of(new SNIHostName(this.service)));
 			parameters.setEndpointIdentificationAlgorithm("HTTPS");
 			if (this.options != null && this.options.getEnabledProtocols() != null) {

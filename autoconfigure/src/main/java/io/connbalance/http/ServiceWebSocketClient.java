@@ -78,8 +78,8 @@ public final class ServiceWebSocketClient implements WebSocketClient {
 			ReactorHttpClientBuilder builder = new ReactorHttpClientBuilder()
 				.withHttpClientFactory(() -> HttpClient.create(ConnectionProvider.newConnection()))
 				.withHttpClientCustomizer((client) -> client.resolver(resolver));
-			// no read timeout: a session may be quiet for long (the handshake has its
-			// own)
+			// no read timeout: a session may be quiet for long (the handshake has
+			// its own)
 			HttpClient client = (options != null)
 					? builder.build(options.settings().withTimeouts(options.connectTimeout(), null))
 					: builder.build(HttpClientSettings.defaults());
@@ -124,8 +124,8 @@ public final class ServiceWebSocketClient implements WebSocketClient {
 			// a pod that accepts the connection and never answers (frozen) fails the
 			// handshake instead of holding its caller
 			Mono<Void> timeout = Mono.delay(handshakeTimeout)
-				// takeUntilOther ends the session when this completes: it never does once
-				// open
+				// takeUntilOther ends the session when this completes: once the
+				// session is open, it never does
 				.flatMap((tick) -> opened.get() ? Mono.never()
 						: Mono.error(new TimeoutException("No WebSocket handshake from pod " + pod.name() + " ("
 								+ pod.address() + ") within " + handshakeTimeout.toMillis() + " ms")));

@@ -211,9 +211,8 @@ class RSocketIntegrationTests {
 		assertThat(served()).containsValues(10L, 10L, 10L);
 		// pod-3 dies while discovery still lists it
 		kill("pod-3");
-		// a request that meets the connection as it closes fails (RSocket requests are
-		// not
-		// retried): these are the ones sent once the client has seen it close
+		// a request that meets the connection as it closes fails (RSocket requests
+		// are not retried): these are the ones sent once the client has seen it close
 		Thread.sleep(200);
 		Map<String, Long> before = served();
 		for (int i = 0; i < 60; i++) {
@@ -250,8 +249,8 @@ class RSocketIntegrationTests {
 		}
 		assertThat(served()).containsValues(10L, 10L, 10L);
 		requester.dispose();
-		// without the bundle the pods' certificate is not trusted: no request reaches
-		// them
+		// without the bundle the pods' certificate is not trusted: no request
+		// reaches them
 		this.app.close();
 		this.app = RunningApp.start(this.discovery);
 		RSocketRequester untrusting = requester();

@@ -89,8 +89,8 @@ final class Capacity implements Compare.Scenario {
 		this.harness.line("");
 		this.harness.line("- **gain**: requests/s over the last %.0f s with 6 pods over the last %.0f s with 3 (the "
 				+ "ideal is 2.0x);", STEADY_SECONDS, STEADY_SECONDS);
-		this.harness.line("- **at 1 s**: requests/s over the half second that ends 1 s after the new pods appeared, "
-				+ "over the 3-pod rate;");
+		this.harness.line("- **at 1 s**: requests/s over the last half second that ends by 1 s after the new pods "
+				+ "appeared (0.75-1 s after, as the timeline's quarter seconds fall), over the 3-pod rate;");
 		this.harness.line("- **to %.1fx**: seconds from the new pods' appearance until every half second for the next "
 				+ "%.0f s carries %.1fx the 3-pod rate or more;", TARGET, HOLD_SECONDS, TARGET);
 		this.harness.line("- **failed**: requests that failed while the pods joined (from their appearance to their "
@@ -220,11 +220,12 @@ final class Capacity implements Compare.Scenario {
 	}
 
 	/**
-	 * The rate of the half second that ends at the first bucket end at or after a time.
+	 * The rate of the half second that ends at the last bucket end at or before a time
+	 * (at most one bucket, 0.25 s, before it).
 	 */
 	static double halfSecondEndingAt(List<double[]> rates, double time) {
-		for (int i = 1; i < rates.size(); i++) {
-			if (rates.get(i)[0] >= time) {
+		for (int i = rates.size() - 1; i >= 1; i--) {
+			if (rates.get(i)[0] <= time + 1e-9) {
 				return halfSecond(rates, i);
 			}
 		}

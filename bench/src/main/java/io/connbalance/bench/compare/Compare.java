@@ -31,11 +31,9 @@ public final class Compare {
 	 * @throws Exception when a scenario cannot run
 	 */
 	public static void main(String[] args) throws Exception {
-		// the naive HTTP clients' pool to one address holds a connection per caller of
-		// the
-		// capacity scenario (Reactor Netty's default is 16, with twice as many waiting);
-		// read
-		// once, when Reactor Netty's pools are first made
+		// the naive HTTP clients' pool to one address holds a connection per caller
+		// of the capacity scenario (Reactor Netty's default is 16, with twice as many
+		// waiting); read once, when Reactor Netty's pools are first made
 		System.setProperty("reactor.netty.pool.maxConnections", "256");
 		int rounds = (args.length > 0) ? Integer.parseInt(args[0]) : 3;
 		Duration window = Duration.ofSeconds((args.length > 1) ? Integer.parseInt(args[1]) : 3);

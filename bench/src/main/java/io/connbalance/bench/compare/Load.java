@@ -31,6 +31,9 @@ final class Load implements AutoCloseable {
 
 	private final long bucketNanos;
 
+	/** When the callers stop by themselves, a {@link System#nanoTime()} reading. */
+	private final long deadline;
+
 	private final Map<Long, Map<String, LongAdder>> timeline = new ConcurrentHashMap<>();
 
 	private final LongAdder failures = new LongAdder();
@@ -51,6 +54,7 @@ final class Load implements AutoCloseable {
 		this.bucketNanos = bucket.toNanos();
 		this.callers = new Caller[callers];
 		long deadline = this.start + maxDuration.toNanos();
+		this.deadline = deadline;
 		for (int i = 0; i < callers; i++) {
 			Caller caller = new Caller();
 			this.callers[i] = caller;
@@ -77,11 +81,12 @@ final class Load implements AutoCloseable {
 
 	/**
 	 * Waits for the callers, each of which stops after its request in flight.
-	 * @throws IllegalStateException if one is still calling a minute later (a call that
-	 * hangs), as what they measured could not be read safely
+	 * @throws IllegalStateException if one is still calling a minute after the callers'
+	 * deadline (a call that hangs), as what they measured could not be read safely
 	 */
 	void join() {
-		long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(1);
+		// the callers stop by their own deadline, at the latest, and a call after it
+		long deadline = Math.max(System.nanoTime(), this.deadline) + TimeUnit.MINUTES.toNanos(1);
 		for (Thread thread : this.threads) {
 			try {
 				thread.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
@@ -91,7 +96,7 @@ final class Load implements AutoCloseable {
 				throw new IllegalStateException("Interrupted while the callers stopped", ex);
 			}
 			if (thread.isAlive()) {
-				throw new IllegalStateException(thread.getName() + " is still in a call a minute after the load ended");
+				throw new IllegalStateException(thread.getName() + " is still in a call a minute after its deadline");
 			}
 		}
 	}

@@ -52,9 +52,10 @@ class TrafficGenerator implements SmartLifecycle {
 
 	@Override
 	public synchronized void start() {
-		if (this.callers == 0 || this.rate == 0 || this.running) {
+		if (this.callers == 0 || this.rate == 0 || isRunning()) {
 			return;
 		}
+		this.threads.clear();
 		this.running = true;
 		long deadline = System.nanoTime() + this.maxDuration.toNanos();
 		// each caller at most rate / callers calls a second

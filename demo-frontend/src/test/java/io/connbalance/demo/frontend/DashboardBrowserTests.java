@@ -136,9 +136,8 @@ class DashboardBrowserTests {
 		// twelve WebSocket sessions on each side: connbalance's four to each pod
 		wait.until((driver) -> answers("websocket") == 12 && answers("naiveWebsocket") == 12);
 		assertThat(dashboard().get("websocket").values()).extracting(Bar::answers).containsOnly(4L);
-		// what each client gets through: the 3 pods' capacity, 30 a second, once warm
-		// (the
-		// first seconds after startup run slower); the figures read in one go
+		// what each client gets through: the 3 pods' capacity, 30 a second, once
+		// warm (the first seconds after startup run slower); figures read in one go
 		Map<String, Double> before = new TreeMap<>();
 		wait.until((driver) -> {
 			before.clear();
@@ -181,9 +180,8 @@ class DashboardBrowserTests {
 			assertThat(rates.get("backend-1")[joined - 1]).as("%s: backend-1 before backend-6 joined", kind)
 				.isPositive();
 		}
-		// the capacity doubles, and what connbalance's clients get through with it,
-		// within
-		// seconds; the naive client's connections stay on the first pods
+		// the capacity doubles, and what connbalance's clients get through with
+		// it, within seconds; the naive client's connections stay on the first pods
 		wait.until((driver) -> SCALING.stream().allMatch((kind) -> capacity(kind) == 60.0));
 		Map<String, Double> after = new TreeMap<>();
 		wait.until((driver) -> {
