@@ -41,7 +41,8 @@ import io.connbalance.stats.PodStats;
  * {@value #CLOSES_PER_SECOND} a second per service, so that clients that reconnect land
  * on the pods with fewer.</li>
  * <li>A pod that leaves the service (or stops being one this client uses) keeps its
- * sessions for the drain timeout, then they close with {@code 1001} (going away).</li>
+ * sessions for the drain timeout, then they close with {@code 1001} (going away), at most
+ * {@value #DRAIN_CLOSES_PER_SECOND} a second per service.</li>
  * </ul>
  */
 public final class WebSocketSessions implements ConnectionCounter {
@@ -54,6 +55,13 @@ public final class WebSocketSessions implements ConnectionCounter {
 
 	/** The close code of a session of a pod that left. */
 	static final int GOING_AWAY = 1001;
+
+	/**
+	 * The most sessions of pods that left a service closes each second, after their drain
+	 * timeout: a pod with thousands of sessions sends its clients back a few hundred at a
+	 * time instead of all at once.
+	 */
+	static final int DRAIN_CLOSES_PER_SECOND = 100;
 
 	private static final Duration DRAIN_TIMEOUT = Duration.ofSeconds(30);
 
@@ -242,6 +250,7 @@ public final class WebSocketSessions implements ConnectionCounter {
 		Map<PodStats, ConcurrentLinkedDeque<Open>> byPod = this.sessions.get(balancer.service());
 		Map<PodStats, Long> left = this.leftAt.get(balancer.service());
 		Duration timeout = this.drainTimeouts.getOrDefault(balancer.service(), DRAIN_TIMEOUT);
+		int[] budget = { DRAIN_CLOSES_PER_SECOND };
 		byPod.forEach((pod, open) -> {
 			if (balancer.isInUse(pod) && !pod.isRetired()) {
 				left.remove(pod);
@@ -249,8 +258,14 @@ public final class WebSocketSessions implements ConnectionCounter {
 			}
 			long since = left.computeIfAbsent(pod, (key) -> now);
 			if (now - since >= timeout.toNanos()) {
-				// each told once: out of the count as it closes
-				for (Open session = open.pollFirst(); session != null; session = open.pollFirst()) {
+				// each told once: out of the count as it closes; the rest in the next
+				// seconds, so that their clients do not all reconnect at once
+				while (budget[0] > 0) {
+					Open session = open.pollFirst();
+					if (session == null) {
+						break;
+					}
+					budget[0]--;
 					close(session, GOING_AWAY);
 				}
 			}

@@ -260,6 +260,25 @@ class WebSocketIntegrationTests {
 	}
 
 	@Test
+	void theSessionsOfAPodThatLeftCloseAtMostAHundredASecond() throws Exception {
+		this.app = RunningApp.start(this.discovery, "connbalance.services.backend.websocket.drain-timeout=1s");
+		WebSocketClient client = this.app.bean(WebSocketClient.class);
+		for (int i = 0; i < 330; i++) {
+			hold(client);
+		}
+		Await.until(Duration.ofSeconds(20), () -> sessions().equals(List.of(110, 110, 110)));
+		WebSocketPod leaving = this.pods.get(2);
+		this.discovery.remove("backend", leaving.host());
+		this.app.refresher().refreshNow();
+		// after the drain timeout, one second's closes, then the rest a second later
+		Await.until(Duration.ofSeconds(5), () -> leaving.sessions() <= 10);
+		int left = leaving.sessions();
+		System.out.println(left + " sessions left after the first second's closes");
+		assertThat(left).isEqualTo(10);
+		Await.until(Duration.ofSeconds(5), () -> leaving.sessions() == 0);
+	}
+
+	@Test
 	void withRebalancingAPodThatJoinsTakesItsShareAndReconnectingClientsLoseNoMessage() throws Exception {
 		this.app = RunningApp.start(this.discovery, "connbalance.services.backend.websocket.rebalance=true");
 		Crowd crowd = new Crowd(this.app.bean(WebSocketClient.class), 30);
