@@ -184,7 +184,7 @@ public final class WebSocketSessions implements ConnectionCounter {
 		List<PodStats> healthy = usable.stream().filter((pod) -> !balancer.isEjected(pod)).toList();
 		int fewest = Integer.MAX_VALUE;
 		for (PodStats pod : healthy.isEmpty() ? usable : healthy) {
-			int count = count(byPod, pod) + this.opening.getOrDefault(pod, 0);
+			int count = countWithOpening(byPod, pod);
 			if (count < fewest) {
 				fewest = count;
 				candidates.clear();
@@ -289,7 +289,7 @@ public final class WebSocketSessions implements ConnectionCounter {
 		}
 		Map<PodStats, Integer> counts = new java.util.HashMap<>();
 		// sessions still opening count where they go
-		inUse.forEach((pod) -> counts.put(pod, count(byPod, pod) + this.opening.getOrDefault(pod, 0)));
+		inUse.forEach((pod) -> counts.put(pod, countWithOpening(byPod, pod)));
 		Comparator<PodStats> byCount = Comparator.comparingInt(counts::get);
 		for (int closed = 0; closed < CLOSES_PER_SECOND; closed++) {
 			PodStats busiest = inUse.stream().max(byCount).orElseThrow();
@@ -317,6 +317,11 @@ public final class WebSocketSessions implements ConnectionCounter {
 			// the session closes or has closed; the others are told all the same
 			logger.debug("A WebSocket session did not take its close " + code, ex);
 		}
+	}
+
+	/** A pod's open sessions and those still opening there. */
+	private int countWithOpening(Map<PodStats, ConcurrentLinkedDeque<Open>> byPod, PodStats pod) {
+		return count(byPod, pod) + this.opening.getOrDefault(pod, 0);
 	}
 
 	private static int count(Map<PodStats, ConcurrentLinkedDeque<Open>> byPod, PodStats pod) {

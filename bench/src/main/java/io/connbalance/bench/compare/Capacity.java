@@ -11,7 +11,6 @@ import java.util.function.Function;
 
 import io.connbalance.testsupport.GrpcPodServer;
 import io.connbalance.testsupport.PodServer;
-import io.connbalance.testsupport.PodServers;
 
 /**
  * Scenario capacity: whether pods added under load add capacity. Each pod serves at most
@@ -138,15 +137,11 @@ final class Capacity implements Compare.Scenario {
 	}
 
 	private Fleet httpFleet(int count) throws Exception {
-		PodServers<PodServer> pods = Harness
-			.register(PodServers.start(count, PodServer.withCapacity(WORKERS, SERVICE_TIME)));
-		return Fleet.of(this.harness.kubeProxy(), pods, pods);
+		return this.harness.fleet(count, PodServer.withCapacity(WORKERS, SERVICE_TIME));
 	}
 
 	private Fleet grpcFleet(int count) throws Exception {
-		PodServers<GrpcPodServer> pods = Harness
-			.register(PodServers.start(count, GrpcPodServer.withCapacity(WORKERS, SERVICE_TIME)));
-		return Fleet.of(this.harness.kubeProxy(), pods, pods);
+		return this.harness.fleet(count, GrpcPodServer.withCapacity(WORKERS, SERVICE_TIME));
 	}
 
 	/** Runs one contender through 3 -> 6 -> 3 pods and writes its row. */
@@ -246,7 +241,7 @@ final class Capacity implements Compare.Scenario {
 	private static List<double[]> smooth(List<double[]> rates) {
 		List<double[]> smooth = new ArrayList<>();
 		for (int i = 1; i < rates.size(); i += 2) {
-			smooth.add(new double[] { rates.get(i)[0], (rates.get(i)[1] + rates.get(i - 1)[1]) / 2 });
+			smooth.add(new double[] { rates.get(i)[0], halfSecond(rates, i) });
 		}
 		return smooth;
 	}

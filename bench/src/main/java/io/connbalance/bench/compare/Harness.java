@@ -89,12 +89,18 @@ final class Harness {
 
 	/** Pods behind the service "backend", in discovery and in kube-proxy's rules. */
 	Fleet httpFleet(int count) throws IOException {
-		PodServers<PodServer> pods = pods(count);
-		return Fleet.of(this.kubeProxy, pods, pods);
+		return fleet(count, PodServer::start);
 	}
 
 	Fleet grpcFleet(int count) throws IOException {
-		PodServers<GrpcPodServer> pods = register(PodServers.startGrpc(count));
+		return fleet(count, GrpcPodServer::start);
+	}
+
+	/**
+	 * Pods of one kind behind the service "backend", in discovery and kube-proxy's rules.
+	 */
+	<P extends TestPod> Fleet fleet(int count, TestPod.Starter<P> starter) throws IOException {
+		PodServers<P> pods = register(PodServers.start(count, starter));
 		return Fleet.of(this.kubeProxy, pods, pods);
 	}
 
